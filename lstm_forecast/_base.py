@@ -1,0 +1,428 @@
+"""Shared machinery of the estimators: parameters, input validation, and the skorch net."""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import warnings
+import weakref
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from torch.func import functional_call
+from torch.optim.lr_scheduler import CosineAnnealingLR
+
+from ._callbacks import GradientValueClipping, NonFiniteLossError, StopOnNonFiniteLoss
+from ._data import (
+    TensorBatches,
+    as_tensor,
+    compact_tokens,
+    feature_statistics,
+    is_ragged,
+    module_inputs,
+    move_inputs,
+    pad_ragged,
+)
+from ._network import CELLS, POOLINGS, RecurrentNetwork
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+    "sgd": torch.optim.SGD,
+}
+
+# Data that fits in this share of the free GPU memory stays on the device for the whole fit.
+_DEVICE_RESIDENT_SHARE = 0.25
+# float64 weights for CPU inference, per module, dropped with the module.
+_FLOAT64_CACHE = weakref.WeakKeyDictionary()
+# Samples per forward pass in predict.
+_PREDICT_CHUNK = 4096
+
+
+def resolve_device(device) -> torch.device:
+    """``"auto"`` is CUDA when available, else the CPU; anything else is parsed by torch."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>'; got {device!r}."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was requested but CUDA is not available here.")
+    return resolved
+
+
+def _check_int(name, value, *, minimum=1, allow_none=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        expected = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+        raise ValueError(f"{name} must be {expected}; got {value!r}.")
+
+
+def _check_float(name, value, *, low, high=None, low_inclusive=True, allow_none=False):
+    if value is None and allow_none:
+        return
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if ok:
+        ok = value >= low if low_inclusive else value > low
+        ok = ok and (high is None or value < high)
+    if not ok:
+        bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and < {high}" if high else "")
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
+
+
+class RecurrentEstimatorBase(BaseEstimator):
+    """Base of :class:`LSTMRegressor` and :class:`LSTMClassifier`; not for direct use.
+
+    Subclasses provide ``_criterion``, ``_encode_targets``, ``_n_outputs`` and the
+    public ``predict`` methods, and list their parameters in their own ``__init__``.
+    """
+
+    _token_input = False
+
+    # ----------------------------------------------------------------- parameters
+    def _validate_params(self):
+        _check_int("hidden_size", self.hidden_size)
+        _check_int("num_layers", self.num_layers)
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}; got {self.cell!r}.")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}; got {self.pooling!r}.")
+        if self.pooling == "cell" and self.cell != "lstm":
+            raise ValueError("pooling='cell' reads the LSTM cell state and needs cell='lstm'.")
+        if not isinstance(self.bidirectional, (bool, np.bool_)):
+            raise ValueError(f"bidirectional must be True or False; got {self.bidirectional!r}.")
+        _check_float("dropout", self.dropout, low=0.0, high=1.0)
+        _check_float("forget_bias", self.forget_bias, low=-np.inf, allow_none=True)
+        if self.forget_bias is not None and self.cell != "lstm":
+            raise ValueError("forget_bias sets the LSTM forget gate and needs cell='lstm'.")
+        _check_int("projection_size", self.projection_size, allow_none=True)
+        _check_int("conv_channels", self.conv_channels, allow_none=True)
+        if self.standardize not in (True, False):
+            raise ValueError(f"standardize must be True or False; got {self.standardize!r}.")
+        _check_int("max_epochs", self.max_epochs, minimum=0)
+        _check_int("batch_size", self.batch_size)
+        _check_float("lr", self.lr, low=0.0, low_inclusive=False)
+        if self.lr_schedule not in ("cosine", None):
+            raise ValueError(f"lr_schedule must be 'cosine' or None; got {self.lr_schedule!r}.")
+        _check_float("weight_decay", self.weight_decay, low=0.0)
+        _check_float("clip_norm", self.clip_norm, low=0.0, low_inclusive=False, allow_none=True)
+        _check_float("clip_value", self.clip_value, low=0.0, low_inclusive=False, allow_none=True)
+        _check_float(
+            "validation_fraction", self.validation_fraction, low=0.0, high=1.0,
+            low_inclusive=False, allow_none=True,
+        )
+        _check_int("patience", self.patience)
+        if self.optimizer_kwargs is not None and not isinstance(self.optimizer_kwargs, dict):
+            raise TypeError(f"optimizer_kwargs must be a dict or None; got {self.optimizer_kwargs!r}.")
+        self._optimizer_class()
+        resolve_device(self.device)
+
+    def _optimizer_class(self):
+        if isinstance(self.optimizer, str):
+            try:
+                return OPTIMIZERS[self.optimizer.lower()]
+            except KeyError:
+                raise ValueError(
+                    f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
+                    f"subclass; got {self.optimizer!r}."
+                ) from None
+        if isinstance(self.optimizer, type) and issubclass(self.optimizer, torch.optim.Optimizer):
+            return self.optimizer
+        raise TypeError(
+            f"optimizer must be a name such as 'adam' or a torch.optim.Optimizer subclass; "
+            f"got {self.optimizer!r}."
+        )
+
+    # ---------------------------------------------------------------- input data
+    def _check_y_given(self, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+
+    def _validate_X(self, X, *, reset):
+        """Return ``(array, lengths)``: ``(n, timesteps, n_features)`` floats (or
+        ``(n, timesteps)`` token ids) and the valid length of each sequence (or ``None``)."""
+        dtype = np.int64 if self._token_input else np.float32
+        lengths = None
+        if not (hasattr(X, "ndim") or hasattr(X, "iloc") or is_ragged(X)):
+            X = np.asarray(X)
+        if is_ragged(X):
+            X, lengths = pad_ragged(X, dtype=dtype)
+            self._check_finite(X)
+            if self._token_input:
+                X = X[..., 0] if X.shape[-1] == 1 else X
+            self._check_step_features(X, reset=reset, names=None)
+        elif getattr(X, "ndim", None) == 3:
+            X = check_array(X, allow_nd=True, dtype=dtype, ensure_min_features=1)
+            self._check_step_features(X, reset=reset, names=None)
+        else:
+            X = validate_data(self, X, reset=reset, dtype=dtype, ensure_all_finite=True)
+            if not self._token_input:
+                X = X[:, :, None]
+            if reset:
+                self.n_features_per_step_ = 1
+            elif self.n_features_per_step_ != 1:
+                raise ValueError(
+                    f"X is 2-D, read as (n_samples, timesteps) of 1 feature, but this model was "
+                    f"fitted on {self.n_features_per_step_} features per step; pass X of shape "
+                    f"(n_samples, timesteps, {self.n_features_per_step_})."
+                )
+        if X.shape[1] == 0:
+            raise ValueError("X must have at least one time step; got 0.")
+        if self._token_input:
+            X, lengths = self._check_tokens(X, lengths)
+        return X, lengths
+
+    @staticmethod
+    def _check_finite(X):
+        if X.dtype.kind == "f" and not np.isfinite(X).all():
+            raise ValueError("Input X contains NaN or infinity; clean or impute it first.")
+
+    def _check_step_features(self, X, *, reset, names):
+        n_step = 1 if (self._token_input and X.ndim == 2) else X.shape[-1]
+        if self._token_input and X.ndim != 2:
+            raise ValueError(
+                f"Token input (vocab_size set) must be 2-D (n_samples, timesteps) integer ids; "
+                f"got shape {X.shape}."
+            )
+        if reset:
+            self.n_features_in_ = n_step if not self._token_input else X.shape[1]
+            self.n_features_per_step_ = n_step
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif n_step != self.n_features_per_step_:
+            raise ValueError(
+                f"X has {n_step} features per time step, but {type(self).__name__} is expecting "
+                f"{self.n_features_per_step_} features as input."
+            )
+
+    def _check_tokens(self, X, lengths):
+        if X.size and (X.min() < 0 or X.max() >= self.vocab_size):
+            raise ValueError(
+                f"Token ids must lie in [0, vocab_size={self.vocab_size}); got values in "
+                f"[{X.min()}, {X.max()}]. Id 0 is padding."
+            )
+        if lengths is None:
+            return compact_tokens(X)
+        compacted, token_lengths = compact_tokens(X)
+        return compacted, (lengths if token_lengths is None else np.minimum(lengths, token_lengths))
+
+    # -------------------------------------------------------------------- fitting
+    def _build_module(self, n_outputs):
+        return RecurrentNetwork(
+            n_features=self.n_features_per_step_,
+            n_outputs=n_outputs,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
+            pooling=self.pooling,
+            forget_bias=self.forget_bias,
+            vocab_size=getattr(self, "vocab_size", None),
+            embedding_dim=getattr(self, "embedding_dim", None),
+            projection_size=self.projection_size,
+            conv_channels=self.conv_channels,
+        )
+
+    def _callbacks(self, has_validation):
+        callbacks = [("stop_on_non_finite", StopOnNonFiniteLoss())]
+        if self.lr_schedule == "cosine" and self.max_epochs > 0:
+            callbacks.append(
+                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs))
+            )
+        if self.clip_norm is not None:
+            callbacks.append(("clip_norm", GradientNormClipping(gradient_clip_value=self.clip_norm)))
+        if self.clip_value is not None:
+            callbacks.append(("clip_value", GradientValueClipping(self.clip_value)))
+        if self.early_stopping:
+            callbacks.append(
+                ("early_stopping",
+                 EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
+            )
+        callbacks.extend(self._extra_callbacks(has_validation))
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.extend(copy.deepcopy(list(self.callbacks or [])))
+        return callbacks
+
+    def _extra_callbacks(self, has_validation):
+        return []
+
+    def _split(self, n_samples, y_encoded):
+        """Indices of the training and validation samples (validation ``None`` when off)."""
+        fraction = self.validation_fraction
+        if fraction is None and self.early_stopping:
+            fraction = 0.1
+        if fraction is None:
+            return slice(None), None
+        n_valid = int(np.ceil(fraction * n_samples))
+        if n_valid < 1 or n_samples - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={fraction} leaves no training or no validation sample "
+                f"out of {n_samples}."
+            )
+        return self._split_indices(n_samples, n_valid, y_encoded)
+
+    def _fit_network(self, X, lengths, y_encoded, n_outputs):
+        device = resolve_device(self.device)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        train_idx, valid_idx = self._split(len(X), y_encoded)
+        rng_devices = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=rng_devices):
+            torch.manual_seed(seed)
+            module = self._build_module(n_outputs)
+            if self.standardize and not self._token_input:
+                train_lengths = None if lengths is None else lengths[train_idx]
+                mean, std = feature_statistics(X[train_idx], train_lengths)
+                module.input_shift.copy_(torch.from_numpy(mean))
+                module.input_scale.copy_(torch.from_numpy(std))
+            inputs = module_inputs(X, lengths)
+            targets = torch.as_tensor(y_encoded)
+            train_X, train_y = _subset(inputs, train_idx), _subset(targets, train_idx)
+            train_split = None
+            if valid_idx is not None:
+                valid_X, valid_y = _subset(inputs, valid_idx), _subset(targets, valid_idx)
+                valid_X, valid_y = _to_training_device(valid_X, valid_y, device)
+                train_split = predefined_split(Dataset(valid_X, valid_y))
+            train_X, train_y = _to_training_device(train_X, train_y, device)
+            net = self._make_net(module, device, train_split, valid_idx is not None)
+            try:
+                net.fit(train_X, train_y)
+            except NonFiniteLossError as error:
+                self._recover_from_divergence(net, error)
+        net.module_.eval()
+        self.net_ = net
+        self.history_ = net.history
+        self.n_epochs_ = len(net.history)
+        return self
+
+    def _make_net(self, module, device, train_split=None, n_valid=False):
+        optimizer_params = {
+            f"optimizer__{k}": v for k, v in (self.optimizer_kwargs or {}).items()
+        }
+        return NeuralNet(
+            module=module,
+            criterion=self._criterion(),
+            optimizer=self._optimizer_class(),
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=TensorBatches,
+            iterator_valid=TensorBatches,
+            iterator_train__shuffle=bool(self.shuffle),
+            train_split=train_split,
+            callbacks=self._callbacks(n_valid),
+            device=device,
+            verbose=int(self.verbose),
+            **optimizer_params,
+        )
+
+    def _restore_network(self, state_dict, n_outputs, device="cpu"):
+        """Rebuild ``net_`` around saved module weights (used by :func:`load_model`).
+
+        Needs the fitted input attributes (``n_features_per_step_``...) to be set first.
+        """
+        module = self._build_module(n_outputs)
+        module.load_state_dict(state_dict)
+        net = self._make_net(module, torch.device(device))
+        net.initialize()
+        net.module_.eval()
+        self.net_ = net
+        self.history_ = net.history
+        return self
+
+    def _recover_from_divergence(self, net, error):
+        early_stopping = dict(net.callbacks_).get("early_stopping")
+        best = getattr(early_stopping, "best_model_weights_", None)
+        if best is None:
+            raise ValueError(
+                f"Training diverged: the training loss became {error.loss} at epoch "
+                f"{error.epoch}. Lower lr, set clip_norm (e.g. 1.0) or check the data scale."
+            ) from None
+        net.module_.load_state_dict(best)
+        warnings.warn(
+            f"Training diverged (loss {error.loss} at epoch {error.epoch}); restored the weights "
+            f"of epoch {early_stopping.best_epoch_}, the best on the validation set.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    def _forward(self, X):
+        """Raw network outputs for ``X`` as a float64 numpy array.
+
+        On the CPU the network runs in float64 (from a cached float64 copy of the weights), so
+        a sample's prediction does not depend on which other samples share its batch.
+        """
+        check_is_fitted(self, "net_")
+        X, lengths = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        module.eval()
+        device = next(module.parameters()).device
+        weights = _float64_weights(module) if device.type == "cpu" else None
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, len(X), _PREDICT_CHUNK):
+                chunk = slice(start, start + _PREDICT_CHUNK)
+                x = as_tensor(X[chunk]).to(device)
+                kwargs = {} if lengths is None else {"lengths": torch.as_tensor(lengths[chunk])}
+                if weights is None:
+                    outputs.append(module(x, **kwargs).float().cpu())
+                else:
+                    x = x if self._token_input else x.double()
+                    outputs.append(functional_call(module, weights, (x,), kwargs))
+        return torch.cat(outputs).numpy().astype(np.float64, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _float64_weights(module):
+    """float64 copies of a module's weights, rebuilt only when a weight changed."""
+    state = module.state_dict(keep_vars=True)
+    key = tuple((id(t), t._version) for t in state.values())
+    cached = _FLOAT64_CACHE.get(module)
+    if cached is None or cached[0] != key:
+        weights = {
+            name: (t.detach().double() if t.is_floating_point() else t.detach())
+            for name, t in state.items()
+        }
+        cached = _FLOAT64_CACHE[module] = (key, weights)
+    return cached[1]
+
+
+def _subset(data, index):
+    """Rows ``index`` of the inputs: a view for slices, a copy for index arrays."""
+    if isinstance(data, dict):
+        return {key: value[index] for key, value in data.items()}
+    return data[index]
+
+
+def _to_training_device(X, y, device):
+    """Keep the data on the training device when it fits, so batches never cross the bus."""
+    if device.type != "cuda":
+        return X, y
+    values = list(X.values()) if isinstance(X, dict) else [X]
+    size = sum(v.element_size() * v.nelement() for v in values) + y.element_size() * y.nelement()
+    free, _ = torch.cuda.mem_get_info(device)
+    if size > _DEVICE_RESIDENT_SHARE * free:
+        return X, y
+    return move_inputs(X, device), y.to(device)

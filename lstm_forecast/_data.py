@@ -1,0 +1,162 @@
+"""Input preparation and the batch iterator that feeds skorch from whole tensors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+
+def is_ragged(X) -> bool:
+    """Whether ``X`` is a list (or object array) of sequences of different lengths."""
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1 and len(X) > 0 and hasattr(X[0], "__len__")
+    if isinstance(X, (list, tuple)) and X and all(hasattr(seq, "__len__") for seq in X):
+        return len({len(seq) for seq in X}) > 1
+    return False
+
+
+def pad_ragged(X, *, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths, post-padded with zeros, and their lengths."""
+    arrays = []
+    for i, seq in enumerate(X):
+        try:
+            arr = np.asarray(seq, dtype=dtype)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"X[{i}] must be a numeric sequence of shape (timesteps,) or (timesteps, "
+                f"n_features); could not convert it to {np.dtype(dtype).name}: {exc}"
+            ) from None
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2 or arr.shape[0] == 0:
+            raise ValueError(
+                f"X[{i}] must have shape (timesteps,) or (timesteps, n_features) with at least "
+                f"one step; got shape {arr.shape}."
+            )
+        arrays.append(arr)
+    n_features = {a.shape[1] for a in arrays}
+    if len(n_features) > 1:
+        raise ValueError(
+            f"All sequences in X must have the same number of features; got {sorted(n_features)}."
+        )
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    flat = np.concatenate(arrays)
+    out = np.zeros((len(arrays), lengths.max(), flat.shape[1]), dtype=flat.dtype)
+    steps = np.arange(lengths.max())
+    valid = steps[None, :] < lengths[:, None]
+    out[valid] = flat
+    return out, lengths
+
+
+def compact_tokens(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Move the non-padding tokens (id != 0) of each row to the front, keeping their order.
+
+    Returns the compacted ``(n, timesteps)`` array and the count of real tokens per row,
+    or the input unchanged and ``None`` when no row holds padding.
+    """
+    is_pad = tokens == 0
+    if not is_pad.any():
+        return tokens, None
+    order = np.argsort(is_pad, axis=1, kind="stable")
+    compacted = np.take_along_axis(tokens, order, axis=1)
+    lengths = np.maximum((~is_pad).sum(axis=1), 1)
+    return compacted, lengths
+
+
+def feature_statistics(X: np.ndarray, lengths: np.ndarray | None, max_windows: int = 100_000):
+    """Per-feature mean and standard deviation over samples and valid time steps.
+
+    Large inputs are summarised from ``max_windows`` evenly spaced samples, so that
+    windowed views of long series are not read once per time step.
+    """
+    if X.shape[0] > max_windows:
+        rows = np.linspace(0, X.shape[0] - 1, max_windows).astype(np.int64)
+        X = X[rows]
+        lengths = None if lengths is None else lengths[rows]
+    if lengths is None:
+        values = X.reshape(-1, X.shape[-1]) if X.flags.c_contiguous else X
+        axes = 0 if values.ndim == 2 else (0, 1)
+        mean = values.mean(axis=axes, dtype=np.float64)
+        std = values.std(axis=axes, dtype=np.float64)
+    else:
+        valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
+        values = X[valid]
+        mean = values.mean(axis=0, dtype=np.float64)
+        std = values.std(axis=0, dtype=np.float64)
+    std = np.where(std < 1e-8, 1.0, std)
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def as_tensor(array: np.ndarray) -> torch.Tensor:
+    """A tensor sharing memory with ``array`` when possible (read-only windowed views included)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(array)
+
+
+def module_inputs(X: np.ndarray, lengths: np.ndarray | None):
+    """What the skorch net is given as ``X``: a tensor, or a dict with the sequence lengths."""
+    x = as_tensor(X)
+    if lengths is None:
+        return x
+    return {"x": x, "lengths": torch.as_tensor(lengths)}
+
+
+def move_inputs(inputs, device):
+    if isinstance(inputs, Mapping):
+        return {key: value.to(device) for key, value in inputs.items()}
+    return inputs.to(device)
+
+
+def _take(data, index):
+    if data is None:
+        return None
+    if isinstance(data, Mapping):
+        return {key: _take(value, index) for key, value in data.items()}
+    return data[index]
+
+
+def _device_of(data):
+    if isinstance(data, Mapping):
+        data = next(iter(data.values()))
+    return data.device
+
+
+class TensorBatches:
+    """A skorch ``iterator_train``/``iterator_valid`` that slices batches from whole tensors.
+
+    skorch's default ``DataLoader`` indexes and collates one sample at a time; for small
+    recurrent networks that per-sample Python dominates the step time. This iterator keeps
+    the data as tensors (on the training device when they fit there) and takes each batch
+    with one slice or one ``index_select``.
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=False):
+        self.X = dataset.X
+        self.y = dataset.y
+        self.n = len(dataset)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return math.ceil(self.n / self.batch_size)
+
+    def __iter__(self):
+        size = self.batch_size
+        if self.shuffle:
+            order = torch.randperm(self.n, device=_device_of(self.X))
+            y_order = None
+            if self.y is not None:
+                y_order = order if self.y.device == order.device else order.to(self.y.device)
+            for start in range(0, self.n, size):
+                index = order[start : start + size]
+                y_index = None if y_order is None else y_order[start : start + size]
+                yield _take(self.X, index), _take(self.y, y_index)
+        else:
+            for start in range(0, self.n, size):
+                index = slice(start, start + size)
+                yield _take(self.X, index), _take(self.y, index)
