@@ -3,7 +3,9 @@
 from .backtest import BacktestResult, backtest
 from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
 from .classifier import LSTMClassifier
+from .forecaster import LSTMForecaster
 from .metrics import mae, mape, mase, rmse, smape
+from .persistence import load_model, save_model
 from .regressor import LSTMRegressor
 from .sequences import PadSequences, RowSequence, pad_sequences
 from .windows import SlidingWindow, make_windows
@@ -12,6 +14,7 @@ __all__ = [
     "BacktestResult",
     "DriftForecaster",
     "LSTMClassifier",
+    "LSTMForecaster",
     "LSTMRegressor",
     "NaiveForecaster",
     "PadSequences",
@@ -19,12 +22,14 @@ __all__ = [
     "SeasonalNaiveForecaster",
     "SlidingWindow",
     "backtest",
+    "load_model",
     "mae",
     "mape",
     "mase",
     "make_windows",
     "pad_sequences",
     "rmse",
+    "save_model",
     "smape",
 ]
 __version__ = "0.1.0"
