@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import importlib.util
 import json
 import math
 import os
@@ -67,15 +66,13 @@ def _allowed_classes():
     """The estimator classes a model file may name, by name."""
     from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
     from .classifier import LSTMClassifier
+    from .forecaster import LSTMForecaster
     from .regressor import LSTMRegressor
 
     classes = [
-        LSTMRegressor, LSTMClassifier, NaiveForecaster, SeasonalNaiveForecaster, DriftForecaster,
+        LSTMRegressor, LSTMClassifier, LSTMForecaster,
+        NaiveForecaster, SeasonalNaiveForecaster, DriftForecaster,
     ]
-    if importlib.util.find_spec(f"{__package__}.forecaster") is not None:
-        from .forecaster import LSTMForecaster
-
-        classes.append(LSTMForecaster)
     return {cls.__name__: cls for cls in classes}
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression
 from skorch.callbacks import EpochTimer
 
 from lstm_forecast import (
@@ -35,6 +36,7 @@ from lstm_forecast import (
     pad_sequences,
 )
 from lstm_forecast.datasets import load_csv_series
+from lstm_forecast.forecaster import LSTMForecaster
 from lstm_forecast.metrics import mae, mape, mase, rmse, smape
 from lstm_forecast.persistence import load_model, save_model
 
@@ -54,6 +56,20 @@ def reg(**params):
 
 def clf(**params):
     return LSTMClassifier(**{**FAST, **params})
+
+
+def fc(estimator=None, **params):
+    return LSTMForecaster(estimator or reg(), **{"timesteps": 4, **params})
+
+
+@functools.cache
+def fitted_forecaster():
+    return fc(horizon=2).fit(SERIES + 1)
+
+
+@functools.cache
+def fitted_forecaster_with_covariates():
+    return fc(horizon=2).fit(SERIES + 1, np.ones((20, 2)))
 
 
 @functools.cache
@@ -188,6 +204,8 @@ CASES = [
      r"lr_schedule must be 'cosine' or None; got 'step'"),
     ("regressor-device-unknown", lambda _: reg(device="tpu").fit(X3, Y), ValueError,
      r"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>'; got 'tpu'"),
+    ("regressor-random-state-text", lambda _: reg(random_state="x").fit(X3, Y), ValueError,
+     r"'x' cannot be used to seed a numpy.random.RandomState"),
     ("regressor-optimizer-kwargs-type", lambda _: reg(optimizer_kwargs=[1]).fit(X3, Y), TypeError,
      r"optimizer_kwargs must be a dict or None"),
     # ---------------------------------------------------------------- LSTMClassifier
@@ -229,6 +247,61 @@ CASES = [
     ("classifier-3d-tokens", lambda _: clf(vocab_size=10).fit(X3, LABELS), ValueError,
      r"Token input \(vocab_size set\) must be 2-D \(n_samples, timesteps\) integer ids; "
      r"got shape \(12, 4, 2\)"),
+    # ---------------------------------------------------------------- LSTMForecaster
+    ("forecaster-nan-y", lambda _: fc().fit(with_value(SERIES)), ValueError, r"y contains NaN or infinity"),
+    ("forecaster-inf-y", lambda _: fc().fit(with_value(SERIES, np.inf)), ValueError,
+     r"y contains NaN or infinity"),
+    ("forecaster-nan-X", lambda _: fc().fit(SERIES, with_value(np.ones((20, 1)))), ValueError,
+     r"X contains NaN or infinity"),
+    ("forecaster-3d-y", lambda _: fc().fit(np.zeros((20, 2, 2))), ValueError,
+     r"y must be 1-D or 2-D \(time, columns\); got shape \(20, 2, 2\)"),
+    ("forecaster-empty-y", lambda _: fc().fit(np.zeros(0)), ValueError, r"y is empty"),
+    ("forecaster-text-y", lambda _: fc().fit(text(20)), ValueError, r"y must hold numbers only"),
+    ("forecaster-text-series", lambda _: fc().fit(pd.Series(text(20))), ValueError,
+     r"y must hold numbers; got dtype"),
+    ("forecaster-X-length-mismatch", lambda _: fc().fit(SERIES, np.ones((19, 1))), ValueError,
+     r"X must have 20 rows; got 19"),
+    ("forecaster-horizon-0", lambda _: fc(horizon=0).fit(SERIES), ValueError,
+     r"horizon must be an integer >= 1; got 0"),
+    ("forecaster-horizon-float", lambda _: fc(horizon=1.5).fit(SERIES), ValueError,
+     r"horizon must be an integer >= 1; got 1.5"),
+    ("forecaster-timesteps-0", lambda _: fc(timesteps=0).fit(SERIES), ValueError,
+     r"timesteps must be an integer >= 1; got 0"),
+    ("forecaster-n-models-0", lambda _: fc(n_models=0).fit(SERIES), ValueError,
+     r"n_models must be an integer >= 1; got 0"),
+    ("forecaster-season-0", lambda _: fc(season=0).fit(SERIES), ValueError,
+     r"season must be an integer >= 1; got 0"),
+    ("forecaster-strategy-unknown", lambda _: fc(strategy="magic").fit(SERIES), ValueError,
+     r"strategy must be 'direct' or 'recursive'; got 'magic'"),
+    ("forecaster-transform-unknown", lambda _: fc(transform="sqrt").fit(SERIES), ValueError,
+     r"transform must be 'auto', 'log' or None; got 'sqrt'"),
+    ("forecaster-relative-to-unknown", lambda _: fc(relative_to="x").fit(SERIES), ValueError,
+     r"relative_to must be 'auto', 'season_trend', 'season' or 'last'; got 'x'"),
+    ("forecaster-estimator-type", lambda _: fc(LinearRegression()).fit(SERIES), TypeError,
+     r"estimator must be an LSTMRegressor or None; got LinearRegression"),
+    ("forecaster-series-too-short", lambda _: fc(timesteps=10, horizon=5).fit(SERIES[:11]), ValueError,
+     r"The series has 11 time steps; at least timesteps \+ horizon = 10 \+ 5 = 15 are needed"),
+    ("forecaster-log-non-positive", lambda _: fc(transform="log").fit(SERIES), ValueError,
+     r"transform='log' needs a strictly positive series"),
+    ("forecaster-unsorted-index",
+     lambda _: fc().fit(pd.Series(SERIES, index=pd.date_range("2020-01-01", periods=20)[::-1])),
+     ValueError, r"The time index of y must be sorted in increasing order"),
+    ("forecaster-predict-unfitted", lambda _: fc().predict(), NotFittedError, r"not fitted yet"),
+    ("forecaster-unexpected-X", lambda _: fitted_forecaster().predict(np.ones((2, 1))), ValueError,
+     r"X was given to predict, but the forecaster was fitted without X"),
+    ("forecaster-missing-X", lambda _: fitted_forecaster_with_covariates().predict(), ValueError,
+     r"fitted with covariates: pass X with their future values \(2 rows\)"),
+    ("forecaster-covariate-count-change",
+     lambda _: fitted_forecaster_with_covariates().predict(np.ones((2, 3))), ValueError,
+     r"X has 3 columns; the forecaster was fitted on 2"),
+    ("forecaster-future-X-rows", lambda _: fitted_forecaster_with_covariates().predict(np.ones((3, 2))),
+     ValueError, r"X must have 2 rows; got 3"),
+    ("forecaster-target-count-change", lambda _: fitted_forecaster().predict(y=np.ones((10, 2))),
+     ValueError, r"y has 2 target columns; the forecaster was fitted on 1"),
+    ("forecaster-history-too-short", lambda _: fitted_forecaster().predict(y=np.ones(2)), ValueError,
+     r"y must hold at least 4 values to forecast from; got 2"),
+    ("forecaster-nan-history", lambda _: fitted_forecaster().predict(y=with_value(np.ones(10))),
+     ValueError, r"y contains NaN or infinity"),
     # ---------------------------------------------------------------- make_windows
     ("make-windows-nan", lambda _: make_windows(with_value(SERIES), 3), ValueError,
      r"data contains NaN or infinity \(first at row 3\)"),

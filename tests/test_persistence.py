@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochTimer
 
 from lstm_forecast import LSTMClassifier, LSTMRegressor, NaiveForecaster, SeasonalNaiveForecaster, persistence
+from lstm_forecast.forecaster import LSTMForecaster
 from lstm_forecast.persistence import FORMAT_VERSION, load_model, save_model
 
 SMALL = dict(hidden_size=4, max_epochs=2, batch_size=16, device="cpu", random_state=0)
@@ -268,6 +269,30 @@ def test_nested_estimators_round_trip(tmp_path, monkeypatch):
     assert isinstance(restored.estimator, LSTMRegressor) and not hasattr(restored.estimator, "net_")
     assert restored.when_ == model.when_ and restored._private_ == model._private_
     assert _same_bits(restored.offsets_, model.offsets_)
+
+
+def test_forecaster_round_trip(tmp_path):
+    index = pd.date_range("2020-01-31", periods=40, freq="ME")
+    y = pd.Series(100 + 10 * np.sin(np.arange(40) * np.pi / 6) + np.arange(40), index=index, name="sales")
+    X = pd.DataFrame({"promo": (np.arange(40) % 3 == 0).astype(float)}, index=index)
+    network = LSTMRegressor(hidden_size=3, max_epochs=1, batch_size=16, device="cpu")
+    model = LSTMForecaster(network, horizon=3, n_models=2, random_state=0).fit(y, X)
+    save_model(model, tmp_path / "forecaster.lstmf")
+    with zipfile.ZipFile(tmp_path / "forecaster.lstmf") as archive:
+        assert {"weights/estimators_.0.safetensors", "weights/estimators_.1.safetensors"} <= set(
+            archive.namelist()
+        )
+    restored = load_model(tmp_path / "forecaster.lstmf")
+    assert restored.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert restored.estimator.get_params() == network.get_params()
+    assert restored.index_.equals(model.index_) and restored.index_.freq == model.index_.freq
+    future = pd.DataFrame({"promo": [1.0, 0.0, 0.0]})
+    expected, got = model.predict(future), restored.predict(future)
+    assert got.index.equals(expected.index) and got.name == "sales"
+    assert _same_bits(got.to_numpy(), expected.to_numpy())
+    recent = np.asarray(y)[-30:] * 1.1
+    history_X = np.concatenate([np.asarray(X)[-30:], future.to_numpy()])
+    assert _same_bits(restored.predict(history_X, y=recent), model.predict(history_X, y=recent))
 
 
 # ------------------------------------------------------------------------------ determinism
