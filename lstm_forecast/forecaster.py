@@ -133,6 +133,10 @@ class LSTMForecaster(BaseEstimator):
         Number of target columns.
     n_covariates_ : int
         Number of covariate columns (0 without ``X``).
+    target_name_ : str or None
+        Name of the target (Series name or single DataFrame column).
+    index_ : pandas.Index or None
+        Time index of the training series (gives the forecast its future index).
 
     Examples
     --------
@@ -214,7 +218,9 @@ class LSTMForecaster(BaseEstimator):
         covariates = None if X is None else _as_values(X, "X", n_rows=len(values))[0]
         self._y_is_1d = np.ndim(y) == 1
         self._y_columns = list(y.columns) if isinstance(y, pd.DataFrame) else None
-        self._y_name = y.name if isinstance(y, pd.Series) else None
+        self.target_name_ = y.name if isinstance(y, pd.Series) else (
+            self._y_columns[0] if self._y_columns and len(self._y_columns) == 1 else None
+        )
         self.index_ = index
         self.n_targets_ = values.shape[1]
         self.n_covariates_ = 0 if covariates is None else covariates.shape[1]
@@ -429,5 +435,5 @@ class LSTMForecaster(BaseEstimator):
             return values
         future = future_index(index, self.horizon)
         if values.ndim == 1:
-            return pd.Series(values, index=future, name=self._y_name)
+            return pd.Series(values, index=future, name=self.target_name_)
         return pd.DataFrame(values, index=future, columns=self._y_columns)

@@ -15,4 +15,5 @@ def _fixed_seeds():
 
 
 def pytest_configure(config):
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    # Tiny test networks gain nothing from intra-op threads; pytest-xdist uses the cores.
+    torch.set_num_threads(1)
