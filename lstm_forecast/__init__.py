@@ -6,6 +6,8 @@ from .classifier import LSTMClassifier
 from .forecaster import LSTMForecaster
 from .metrics import mae, mape, mase, rmse, smape
 from .persistence import load_model, save_model
+from .plotting import plot_backtest, plot_forecast, plot_history
+from .presets import time_series_classifier
 from .regressor import LSTMRegressor
 from .sequences import PadSequences, RowSequence, pad_sequences
 from .windows import SlidingWindow, make_windows
@@ -28,8 +30,12 @@ __all__ = [
     "mase",
     "make_windows",
     "pad_sequences",
+    "plot_backtest",
+    "plot_forecast",
+    "plot_history",
     "rmse",
     "save_model",
     "smape",
+    "time_series_classifier",
 ]
 __version__ = "0.1.0"
