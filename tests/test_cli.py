@@ -87,3 +87,14 @@ def test_help_shows_examples(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert "lstm-forecast demo" in capsys.readouterr().out
+
+
+def test_evaluate_prints_fold_tables_and_writes_plot(monthly_csv, tmp_path, capsys):
+    plot = tmp_path / "backtest.png"
+    code, out, _ = run(capsys, "--quiet", "evaluate", monthly_csv, "--target", "sales",
+                       "--time-column", "date", "--horizon", "3", "--folds", "2",
+                       "--max-epochs", "2", "--hidden-size", "4", "--plot", plot)
+    assert code == 0
+    assert "LSTMForecaster" in out and "seasonal naive (period 12)" in out
+    assert out.count("mase") == 2
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
