@@ -107,9 +107,37 @@ def module_inputs(X: np.ndarray, lengths: np.ndarray | None):
 
 
 def move_inputs(inputs, device):
+    """The inputs on ``device``; a windowed view moves as the series it views, not its windows."""
     if isinstance(inputs, Mapping):
-        return {key: value.to(device) for key, value in inputs.items()}
-    return inputs.to(device)
+        return {key: move_inputs(value, device) for key, value in inputs.items()}
+    return _move_tensor(inputs, torch.device(device))
+
+
+def resident_nbytes(inputs) -> int:
+    """Bytes that :func:`move_inputs` puts on the device (the viewed span for windowed views)."""
+    if isinstance(inputs, Mapping):
+        return sum(resident_nbytes(value) for value in inputs.values())
+    return min(_span(inputs), inputs.nelement()) * inputs.element_size()
+
+
+def _span(tensor: torch.Tensor) -> int:
+    """Elements of storage that ``tensor`` reaches, from its first to its last element."""
+    if tensor.nelement() == 0:
+        return 0
+    return 1 + sum((size - 1) * stride for size, stride in zip(tensor.shape, tensor.stride(), strict=True))
+
+
+def _move_tensor(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    if tensor.device == device:
+        return tensor
+    span = _span(tensor)
+    if 0 < span < tensor.nelement():
+        # Overlapping windows (``make_windows`` output): copy the viewed stretch of the series
+        # once and rebuild the same view on the device, instead of materialising every window
+        # (10**6 windows of 100 steps: 4 MB over the bus instead of 400 MB).
+        flat = tensor.as_strided((span,), (1,), tensor.storage_offset()).to(device)
+        return flat.as_strided(tensor.shape, tensor.stride(), 0)
+    return tensor.to(device)
 
 
 def _take(data, index):
@@ -117,7 +145,35 @@ def _take(data, index):
         return None
     if isinstance(data, Mapping):
         return {key: _take(value, index) for key, value in data.items()}
+    if isinstance(index, torch.Tensor):
+        # One gather; ``index_select`` skips advanced indexing's general machinery.
+        return torch.index_select(data, 0, index)
     return data[index]
+
+
+def _take_pinned(data, index):
+    """Like :func:`_take`, but into page-locked host memory, ready for an asynchronous copy."""
+    if data is None:
+        return None
+    if isinstance(data, Mapping):
+        return {key: _take_pinned(value, index) for key, value in data.items()}
+    rows = data[index] if isinstance(index, slice) else None
+    shape = (rows if rows is not None else data).shape[1:]
+    n_rows = len(rows) if rows is not None else len(index)
+    out = torch.empty((n_rows, *shape), dtype=data.dtype, pin_memory=True)
+    if rows is not None:
+        return out.copy_(rows)
+    return torch.index_select(data, 0, index, out=out)
+
+
+def _to_device(data, device):
+    if data is None:
+        return None
+    if isinstance(data, Mapping):
+        return {key: _to_device(value, device) for key, value in data.items()}
+    # Pinned source: the copy is queued and the host goes on gathering the next batch. The
+    # caching host allocator keeps the pinned block from reuse until the copy has finished.
+    return data.to(device, non_blocking=True)
 
 
 def _device_of(data):
@@ -132,21 +188,46 @@ class TensorBatches:
     skorch's default ``DataLoader`` indexes and collates one sample at a time; for small
     recurrent networks that per-sample Python dominates the step time. This iterator keeps
     the data as tensors (on the training device when they fit there) and takes each batch
-    with one slice or one ``index_select``.
+    with one slice or one ``index_select``: the same work as a hand-written loop.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset
+        Holds ``X`` (a tensor or a dict of tensors) and ``y`` (a tensor or ``None``).
+    batch_size : int, default=32
+    shuffle : bool, default=False
+        A new ``randperm`` order every epoch, drawn on the data's device.
+    device : str, torch.device or None, default=None
+        The training device. When the data stayed on the CPU (too large for the GPU) and this
+        is a CUDA device, each batch is gathered into page-locked memory and copied
+        asynchronously, so the host prepares the next batch while the copy runs.
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False):
+    def __init__(self, dataset, batch_size=32, shuffle=False, device=None):
         self.X = dataset.X
         self.y = dataset.y
         self.n = len(dataset)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
+        self.device = None if device is None else torch.device(device)
 
     def __len__(self):
         return math.ceil(self.n / self.batch_size)
 
+    def _crosses_to_cuda(self):
+        return (
+            self.device is not None
+            and self.device.type == "cuda"
+            and _device_of(self.X).type == "cpu"
+            and torch.cuda.is_available()
+        )
+
     def __iter__(self):
         size = self.batch_size
+        if self._crosses_to_cuda():
+            take, finish = _take_pinned, (lambda batch: _to_device(batch, self.device))
+        else:
+            take, finish = _take, (lambda batch: batch)
         if self.shuffle:
             order = torch.randperm(self.n, device=_device_of(self.X))
             y_order = None
@@ -155,8 +236,8 @@ class TensorBatches:
             for start in range(0, self.n, size):
                 index = order[start : start + size]
                 y_index = None if y_order is None else y_order[start : start + size]
-                yield _take(self.X, index), _take(self.y, y_index)
+                yield finish(take(self.X, index)), finish(take(self.y, y_index))
         else:
             for start in range(0, self.n, size):
                 index = slice(start, start + size)
-                yield _take(self.X, index), _take(self.y, index)
+                yield finish(take(self.X, index)), finish(take(self.y, index))
