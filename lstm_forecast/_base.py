@@ -48,6 +48,21 @@ _FLOAT64_CACHE = weakref.WeakKeyDictionary()
 _PREDICT_CHUNK = 4096
 
 
+class _RecurrentNet(NeuralNet):
+    """skorch's ``NeuralNet``, with everything that holds tensors pickled like ``module_``.
+
+    skorch unpickles ``module_``, ``optimizer_`` and ``criterion_`` onto the CPU when CUDA is
+    missing, but other attributes hold CUDA tensors too: the ``module`` parameter (the
+    instance we pass, the same object as ``module_``) and the callbacks (the LR scheduler
+    keeps the optimizer and its state, scoring callbacks their cached predictions). Listing
+    ``module`` and ``callbacks`` (prefixes, so ``callbacks_`` too) among the CUDA-dependent
+    attributes sends them through the same device-mapping unpickler, so a model trained on
+    a GPU loads on a CPU-only machine.
+    """
+
+    cuda_dependent_attributes_ = ["module", "callbacks"]
+
+
 def resolve_device(device) -> torch.device:
     """``"auto"`` is CUDA when available, else the CPU; anything else is parsed by torch."""
     if device == "auto":
@@ -306,6 +321,8 @@ class RecurrentEstimatorBase(BaseEstimator):
             except NonFiniteLossError as error:
                 self._recover_from_divergence(net, error)
         net.module_.eval()
+        # The validation set served its purpose; keep it out of the fitted model (and its pickle).
+        net.train_split = None
         self.net_ = net
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
@@ -315,7 +332,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         optimizer_params = {
             f"optimizer__{k}": v for k, v in (self.optimizer_kwargs or {}).items()
         }
-        return NeuralNet(
+        return _RecurrentNet(
             module=module,
             criterion=self._criterion(),
             optimizer=self._optimizer_class(),
