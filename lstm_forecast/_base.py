@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import numbers
 import warnings
 import weakref
@@ -86,6 +88,22 @@ def _check_int(name, value, *, minimum=1, allow_none=False):
         raise ValueError(f"{name} must be {expected}; got {value!r}.")
 
 
+def _check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+def _keyword_parameters(cls):
+    """Names ``cls(...)`` accepts, or ``None`` when it takes ``**kwargs`` (anything goes)."""
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL}
+
+
 def _check_float(name, value, *, low, high=None, low_inclusive=True, allow_none=False):
     if value is None and allow_none:
         return
@@ -117,8 +135,8 @@ class RecurrentEstimatorBase(BaseEstimator):
             raise ValueError(f"pooling must be one of {POOLINGS}; got {self.pooling!r}.")
         if self.pooling == "cell" and self.cell != "lstm":
             raise ValueError("pooling='cell' reads the LSTM cell state and needs cell='lstm'.")
-        if not isinstance(self.bidirectional, (bool, np.bool_)):
-            raise ValueError(f"bidirectional must be True or False; got {self.bidirectional!r}.")
+        for name in ("bidirectional", "shuffle", "early_stopping"):
+            _check_bool(name, getattr(self, name))
         _check_float("dropout", self.dropout, low=0.0, high=1.0)
         _check_float("forget_bias", self.forget_bias, low=-np.inf, allow_none=True)
         if self.forget_bias is not None and self.cell != "lstm":
@@ -132,7 +150,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         _check_float("lr", self.lr, low=0.0, low_inclusive=False)
         if self.lr_schedule not in ("cosine", None):
             raise ValueError(f"lr_schedule must be 'cosine' or None; got {self.lr_schedule!r}.")
-        _check_float("weight_decay", self.weight_decay, low=0.0)
+        _check_float("weight_decay", self.weight_decay, low=0.0, allow_none=True)
         _check_float("clip_norm", self.clip_norm, low=0.0, low_inclusive=False, allow_none=True)
         _check_float("clip_value", self.clip_value, low=0.0, low_inclusive=False, allow_none=True)
         _check_float(
@@ -140,10 +158,50 @@ class RecurrentEstimatorBase(BaseEstimator):
             low_inclusive=False, allow_none=True,
         )
         _check_int("patience", self.patience)
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise TypeError(
+                f"callbacks must be a list of skorch callbacks (or of (name, callback) pairs) or "
+                f"None; got {self.callbacks!r}."
+            )
+        verbose_ok = isinstance(self.verbose, (bool, np.bool_)) or (
+            isinstance(self.verbose, numbers.Integral) and self.verbose >= 0
+        )
+        if not verbose_ok:
+            raise ValueError(f"verbose must be an integer >= 0 or a bool; got {self.verbose!r}.")
+        self._optimizer_arguments()
+        resolve_device(self.device)
+
+    def _optimizer_arguments(self):
+        """Keyword arguments for the optimizer (beyond the parameters and ``lr``), checked
+        against what the optimizer class accepts."""
+        cls = self._optimizer_class()
         if self.optimizer_kwargs is not None and not isinstance(self.optimizer_kwargs, dict):
             raise TypeError(f"optimizer_kwargs must be a dict or None; got {self.optimizer_kwargs!r}.")
-        self._optimizer_class()
-        resolve_device(self.device)
+        kwargs = dict(self.optimizer_kwargs or {})
+        for key in ("params", "lr"):
+            if key in kwargs:
+                raise ValueError(
+                    f"optimizer_kwargs must not set {key!r}"
+                    + ("; use the lr parameter." if key == "lr" else "; the network's are used.")
+                )
+        if self.weight_decay is not None:
+            if kwargs.get("weight_decay", self.weight_decay) != self.weight_decay:
+                raise ValueError(
+                    f"weight_decay={self.weight_decay!r} and optimizer_kwargs['weight_decay']="
+                    f"{kwargs['weight_decay']!r} disagree; set only one of them."
+                )
+            kwargs["weight_decay"] = self.weight_decay
+        accepted = _keyword_parameters(cls)
+        if accepted is not None:
+            unknown = sorted(set(kwargs) - accepted)
+            if unknown:
+                source = "optimizer_kwargs" if self.optimizer_kwargs else "weight_decay"
+                raise TypeError(
+                    f"{source}: {cls.__name__} does not accept {unknown}"
+                    + (" (set weight_decay=None)" if source == "weight_decay" else "")
+                    + f"; it accepts {sorted(accepted - {'params', 'lr'})}."
+                )
+        return kwargs
 
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
@@ -329,15 +387,12 @@ class RecurrentEstimatorBase(BaseEstimator):
         return self
 
     def _make_net(self, module, device, train_split=None, n_valid=False):
-        optimizer_params = {
-            f"optimizer__{k}": v for k, v in (self.optimizer_kwargs or {}).items()
-        }
+        optimizer_params = {f"optimizer__{k}": v for k, v in self._optimizer_arguments().items()}
         return _RecurrentNet(
             module=module,
             criterion=self._criterion(),
             optimizer=self._optimizer_class(),
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train=TensorBatches,

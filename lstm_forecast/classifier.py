@@ -74,9 +74,11 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     optimizer : str or torch.optim.Optimizer subclass, default="adam"
         ``"adam"``, ``"adamw"``, ``"rmsprop"``, ``"adagrad"``, ``"sgd"`` or an optimizer class.
     optimizer_kwargs : dict or None, default=None
-        Further optimizer arguments, e.g. ``{"momentum": 0.9}``.
-    weight_decay : float, default=0.0
-        L2 penalty passed to the optimizer.
+        Further optimizer arguments, e.g. ``{"momentum": 0.9}`` for ``"sgd"``; checked
+        against the optimizer's signature (``lr`` is set by ``lr``).
+    weight_decay : float or None, default=None
+        Weight decay passed to the optimizer (an L2 penalty; decoupled for ``"adamw"``).
+        ``None`` keeps the optimizer's own default: 0, or 0.01 for AdamW.
     clip_norm : float or None, default=None
         Clip gradients to this global norm before each step.
     clip_value : float or None, default=None
@@ -157,7 +159,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         lr_schedule="cosine",
         optimizer="adam",
         optimizer_kwargs=None,
-        weight_decay=0.0,
+        weight_decay=None,
         clip_norm=None,
         clip_value=None,
         shuffle=True,
