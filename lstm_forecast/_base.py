@@ -11,6 +11,7 @@ import weakref
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -228,53 +229,99 @@ class RecurrentEstimatorBase(BaseEstimator):
 
     def _validate_X(self, X, *, reset):
         """Return ``(array, lengths)``: ``(n, timesteps, n_features)`` floats (or
-        ``(n, timesteps)`` token ids) and the valid length of each sequence (or ``None``)."""
-        dtype = np.int64 if self._token_input else np.float32
+        ``(n, timesteps)`` token ids) and the valid length of each sequence (or ``None``).
+
+        A 2-D float ``X`` is checked by :func:`validate_data`: its width (the number of time
+        steps) is ``n_features_in_``, fixed at fit like any scikit-learn feature count. A 3-D
+        ``X``, a list of sequences and token ids are sequences: any length is accepted, only
+        the features per step must match. A model fitted on sequences also reads a 2-D ``X``
+        as sequences of one feature, of any length.
+        """
         lengths = None
         if not (hasattr(X, "ndim") or hasattr(X, "iloc") or is_ragged(X)):
-            X = np.asarray(X)
+            X = _as_numeric_array(X)
         if is_ragged(X):
-            X, lengths = pad_ragged(X, dtype=dtype)
-            self._check_finite(X)
-            if self._token_input:
-                X = X[..., 0] if X.shape[-1] == 1 else X
-            self._check_step_features(X, reset=reset, names=None)
+            X, lengths = self._pad_sequences(X)
+            self._check_step_features(X, reset=reset)
+        elif self._token_input:
+            X = self._token_array(X)
+            self._check_step_features(X, reset=reset)
         elif getattr(X, "ndim", None) == 3:
-            X = check_array(X, allow_nd=True, dtype=dtype, ensure_min_features=1)
-            self._check_step_features(X, reset=reset, names=None)
+            X = _numeric(check_array, X, allow_nd=True, dtype=np.float32, input_name="X")
+            self._check_step_features(X, reset=reset)
+        elif getattr(X, "ndim", None) == 2:
+            X = self._validate_2d(X, reset=reset)
         else:
-            X = validate_data(self, X, reset=reset, dtype=dtype, ensure_all_finite=True)
-            if not self._token_input:
-                X = X[:, :, None]
-            if reset:
-                self.n_features_per_step_ = 1
-            elif self.n_features_per_step_ != 1:
-                raise ValueError(
-                    f"X is 2-D, read as (n_samples, timesteps) of 1 feature, but this model was "
-                    f"fitted on {self.n_features_per_step_} features per step; pass X of shape "
-                    f"(n_samples, timesteps, {self.n_features_per_step_})."
-                )
+            shape = np.shape(X)
+            hint = (
+                " Reshape your data: X.reshape(1, -1) if it is one sequence of one feature."
+                if len(shape) == 1 else ""
+            )
+            raise ValueError(
+                f"Found array with dim {len(shape)} (a {len(shape)}-D X of shape {shape}); expected "
+                f"a 3-D X of shape (n_samples, timesteps, n_features) or a 2-D X of shape "
+                f"(n_samples, timesteps).{hint}"
+            )
         if X.shape[1] == 0:
             raise ValueError("X must have at least one time step; got 0.")
+        if not self._token_input and X.shape[2] == 0:
+            raise ValueError("X must have at least one feature per time step; got 0.")
         if self._token_input:
             X, lengths = self._check_tokens(X, lengths)
         return X, lengths
+
+    def _validate_2d(self, X, *, reset):
+        """A 2-D float ``X``, read as ``(n_samples, timesteps)`` of one feature."""
+        if reset or getattr(self, "_fitted_on_2d", True):
+            X = _numeric(functools.partial(validate_data, self), X, reset=reset, dtype=np.float32)
+            if reset:
+                self.n_features_per_step_ = 1
+                self._fitted_on_2d = True
+        else:
+            X = _numeric(check_array, X, dtype=np.float32, input_name="X")
+        if self.n_features_per_step_ != 1:
+            raise ValueError(
+                f"X is 2-D, read as (n_samples, timesteps) of 1 feature, but this model was "
+                f"fitted on {self.n_features_per_step_} features per step; pass X of shape "
+                f"(n_samples, timesteps, {self.n_features_per_step_})."
+            )
+        return X[:, :, None]
+
+    def _pad_sequences(self, X):
+        """A list of sequences of different lengths: post-padded array and lengths."""
+        X, lengths = pad_ragged(X, dtype=np.float64 if self._token_input else np.float32)
+        self._check_finite(X)
+        if self._token_input:
+            if X.shape[-1] != 1:
+                raise ValueError(
+                    f"Token input (vocab_size set) must be sequences of integer ids; got "
+                    f"sequences of {X.shape[-1]} values per step."
+                )
+            X = _integer_tokens(X[..., 0])
+        if lengths.min() == lengths.max():
+            lengths = None  # all of one length: the same as the stacked array
+        return X, lengths
+
+    def _token_array(self, X):
+        if getattr(X, "ndim", None) != 2:
+            raise ValueError(
+                f"Token input (vocab_size set) must be 2-D (n_samples, timesteps) integer ids; "
+                f"got shape {np.shape(X)}."
+            )
+        X = _numeric(check_array, X, dtype="numeric", input_name="X")
+        return _integer_tokens(X)
 
     @staticmethod
     def _check_finite(X):
         if X.dtype.kind == "f" and not np.isfinite(X).all():
             raise ValueError("Input X contains NaN or infinity; clean or impute it first.")
 
-    def _check_step_features(self, X, *, reset, names):
-        n_step = 1 if (self._token_input and X.ndim == 2) else X.shape[-1]
-        if self._token_input and X.ndim != 2:
-            raise ValueError(
-                f"Token input (vocab_size set) must be 2-D (n_samples, timesteps) integer ids; "
-                f"got shape {X.shape}."
-            )
+    def _check_step_features(self, X, *, reset):
+        n_step = 1 if self._token_input else X.shape[-1]
         if reset:
-            self.n_features_in_ = n_step if not self._token_input else X.shape[1]
+            self.n_features_in_ = n_step
             self.n_features_per_step_ = n_step
+            self._fitted_on_2d = False
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         elif n_step != self.n_features_per_step_:
@@ -479,6 +526,47 @@ def _float64_weights(module):
         }
         cached = _FLOAT64_CACHE[module] = (key, weights)
     return cached[1]
+
+
+def _numeric(check, X, *, name="X", **kwargs):
+    """``check(X, **kwargs)``, with a message naming ``X`` when it does not hold numbers."""
+    try:
+        return check(X, **kwargs)
+    except (TypeError, ValueError) as error:
+        if issparse(X):  # scikit-learn's message says that sparse input is not supported
+            raise
+        try:
+            np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as conversion_error:
+            raise type(conversion_error)(
+                f"{name} must hold numbers; could not convert it to numbers: {conversion_error}"
+            ) from None
+        raise error
+
+
+def _as_numeric_array(X):
+    """``np.asarray(X)`` for list-likes; a message naming ``X`` when it cannot be an array."""
+    try:
+        return np.asarray(X)
+    except ValueError as error:
+        raise ValueError(
+            f"X must be an array of shape (n_samples, timesteps[, n_features]) or a list of "
+            f"sequences; could not make an array of it: {error}"
+        ) from None
+
+
+def _integer_tokens(X):
+    """Token ids as int64; floats must be whole numbers (1.0 is id 1, 1.5 is an error)."""
+    if X.dtype.kind in "iub":
+        return X.astype(np.int64, copy=False)
+    if X.dtype.kind != "f":
+        raise TypeError(f"Token ids must be integers; got X of dtype {X.dtype}.")
+    if not np.isfinite(X).all():
+        raise ValueError("Input X contains NaN or infinity; token ids must be integers.")
+    whole = np.equal(np.mod(X, 1), 0)
+    if not whole.all():
+        raise TypeError(f"Token ids must be integers; found {float(X[~whole][0])} in X.")
+    return X.astype(np.int64)
 
 
 def _subset(data, index):

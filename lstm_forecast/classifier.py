@@ -13,6 +13,11 @@ from skorch.callbacks import EpochScoring
 from ._base import RecurrentEstimatorBase, _check_int
 
 
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, for messages (``'a'``, not ``np.str_('a')``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _accuracy(net, X, y):
     logits = net.predict(X)
     y = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
@@ -115,7 +120,9 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     n_epochs_ : int
         Epochs actually trained.
     n_features_in_ : int
-        Columns of a 2-D ``X``, or features per time step of a 3-D ``X``.
+        Columns of a 2-D ``X`` (its time steps: a 2-D ``X`` at predict must have as many),
+        or features per time step of a 3-D ``X`` or of a list of sequences (1 for token ids); sequences
+        of any length are accepted then.
     n_features_per_step_ : int
         Features the network reads at every time step (1 for token ids).
     feature_names_in_ : ndarray of str
@@ -231,7 +238,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         if len(self.classes_) < 2:
             raise ValueError(
                 f"LSTMClassifier needs samples of at least 2 classes; got 1 class "
-                f"({self.classes_[0]!r})."
+                f"({_plain(self.classes_[0])!r})."
             )
         return self._fit_network(X, lengths, encoder.transform(y), len(self.classes_))
 

@@ -99,7 +99,9 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
     n_epochs_ : int
         Epochs actually trained.
     n_features_in_ : int
-        Columns of a 2-D ``X``, or features per time step of a 3-D ``X``.
+        Columns of a 2-D ``X`` (its time steps: a 2-D ``X`` at predict must have as many),
+        or features per time step of a 3-D ``X`` or of a list of sequences; sequences
+        of any length are accepted then.
     n_features_per_step_ : int
         Features the network reads at every time step.
     feature_names_in_ : ndarray of str
@@ -200,7 +202,24 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         self._validate_params()
         self._check_y_given(y)
         X, lengths = self._validate_X(X, reset=True)
+        try:
+            y_ndim = y.ndim if hasattr(y, "ndim") else np.asarray(y).ndim
+        except ValueError:  # a ragged list: _check_y says so
+            y_ndim = None
+        if y_ndim is not None and y_ndim > 2:
+            raise ValueError(
+                f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got shape "
+                f"{np.shape(y)}."
+            )
         y = _check_y(y, multi_output=True, y_numeric=True)
+        if y.dtype.kind not in "biuf":  # _check_y lets strings through
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError) as error:
+                raise type(error)(
+                    f"y must hold numbers (regression targets); could not convert it: {error}"
+                ) from None
+            y = _check_y(y, multi_output=True)
         check_consistent_length(X, y)
         self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1).astype(np.float64)
