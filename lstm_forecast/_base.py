@@ -483,10 +483,14 @@ class RecurrentEstimatorBase(BaseEstimator):
         )
 
     def _forward(self, X):
-        """Raw network outputs for ``X`` as a float64 numpy array.
+        """Raw network outputs for ``X`` as a float64 numpy array (of float32 values).
 
-        On the CPU the network runs in float64 (from a cached float64 copy of the weights), so
-        a sample's prediction does not depend on which other samples share its batch.
+        On the CPU the network runs in float64 (from a cached float64 copy of the weights) and
+        its outputs are rounded to float32, the precision the network was trained in. BLAS
+        sums in an order that depends on the batch (its size, its padding), which moves a
+        float64 result by about 1e-16; the rounding absorbs that, so a sample's prediction
+        does not depend on which other samples share its batch, nor on their lengths (bar
+        the ~1e-9 chance of a value on a float32 rounding boundary).
         """
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False)
@@ -504,7 +508,7 @@ class RecurrentEstimatorBase(BaseEstimator):
                     outputs.append(module(x, **kwargs).float().cpu())
                 else:
                     x = x if self._token_input else x.double()
-                    outputs.append(functional_call(module, weights, (x,), kwargs))
+                    outputs.append(functional_call(module, weights, (x,), kwargs).float())
         return torch.cat(outputs).numpy().astype(np.float64, copy=False)
 
     def __sklearn_tags__(self):
