@@ -53,8 +53,9 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         step (as in the reference tutorials), the mean or maximum of the hidden states over
         time (stronger on long sequences), or the final LSTM cell state.
     forget_bias : float or None, default=None
-        Initial forget-gate bias of the LSTM layers; ``1.0`` reproduces TensorFlow's
-        ``forget_bias=1.0``. ``None`` keeps PyTorch's initialisation.
+        Initial forget-gate bias of the LSTM layers (``cell="lstm"`` only); ``1.0``
+        reproduces TensorFlow's ``forget_bias=1.0``. ``None`` leaves it at 0 like every
+        other bias.
     vocab_size : int or None, default=None
         Read ``X`` as integer token ids in ``[0, vocab_size)`` through an embedding; id 0 is
         padding and never changes a prediction (Keras ``mask_zero`` semantics).

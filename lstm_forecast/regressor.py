@@ -40,8 +40,9 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         step (as in the reference tutorials), the mean or maximum of the hidden states over
         time (stronger on long sequences), or the final LSTM cell state.
     forget_bias : float or None, default=None
-        Initial forget-gate bias of the LSTM layers; ``1.0`` reproduces TensorFlow's
-        ``forget_bias=1.0``. ``None`` keeps PyTorch's initialisation.
+        Initial forget-gate bias of the LSTM layers (``cell="lstm"`` only); ``1.0``
+        reproduces TensorFlow's ``forget_bias=1.0``. ``None`` leaves it at 0 like every
+        other bias.
     projection_size : int or None, default=None
         Width of a linear layer applied to every time step before the recurrent layers.
     conv_channels : int or None, default=None
