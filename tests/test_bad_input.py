@@ -124,23 +124,20 @@ NDIM_X = (
 # (id, trigger, exception, message regex[, marks])
 CASES = [
     # ---------------------------------------------------------------- LSTMRegressor
-    ("regressor-nan-X-3d", lambda _: reg().fit(with_value(X3), Y), ValueError, r"\bX\b.*NaN",
-     xfail(NAN_3D)),
+    ("regressor-nan-X-3d", lambda _: reg().fit(with_value(X3), Y), ValueError, r"\bX\b.*NaN"),
     ("regressor-inf-X-2d", lambda _: reg().fit(with_value(X2, np.inf), Y), ValueError,
      r"Input X contains infinity"),
     ("regressor-nan-y", lambda _: reg().fit(X3, with_value(Y)), ValueError, r"Input y contains NaN"),
     ("regressor-inf-y", lambda _: reg().fit(X3, with_value(Y, -np.inf)), ValueError,
      r"Input y contains infinity"),
     ("regressor-nan-X-predict", lambda _: fitted_regressor().predict(with_value(X3)), ValueError,
-     r"\bX\b.*NaN", xfail(NAN_3D)),
+     r"\bX\b.*NaN"),
     ("regressor-1d-X", lambda _: reg().fit(X3[:, 0, 0], Y), ValueError,
-     r"1-?D.*(3-?D|n_features)", xfail(NDIM_X)),
+     r"1-?D.*(3-?D|n_features)"),
     ("regressor-4d-X", lambda _: reg().fit(X3[..., None], Y), ValueError,
-     r"(dim|dimensions) 4.*(3-?D|n_features|dim <= 3)", xfail(NDIM_X)),
+     r"(dim|dimensions) 4.*(3-?D|n_features|dim <= 3)"),
     ("regressor-3d-y", lambda _: reg().fit(X3, np.zeros((12, 2, 2))), ValueError,
-     r"\by\b.*(dim 3|3-?D|shape)",
-     xfail("regressor.py fit: _check_y without input_name says 'Found array with dim 3, while "
-           "dim <= 2 is required.' without naming y")),
+     r"\by\b.*(dim 3|3-?D|shape)"),
     ("regressor-empty", lambda _: reg().fit(X3[:0], Y[:0]), ValueError,
      r"0 sample\(s\) \(shape=\(0, 4, 2\)\) while a minimum of 1 is required"),
     ("regressor-no-timesteps", lambda _: reg().fit(X3[:, :0], Y), ValueError,
@@ -149,21 +146,15 @@ CASES = [
      r"inconsistent numbers of samples: \[12, 11\]"),
     ("regressor-y-none", lambda _: reg().fit(X3, None), ValueError, r"requires y to be passed"),
     ("regressor-text-X", lambda _: reg().fit(text((12, 4)), Y), TEXT_ERRORS,
-     r"\bX\b.*(numeric|number)", xfail(TEXT_X)),
-    ("regressor-text-y", lambda _: reg().fit(X3, LABELS), TEXT_ERRORS, r"\by\b.*(numeric|number)",
-     xfail("regressor.py fit: _check_y(y_numeric=True) lets NumPy say \"could not convert "
-           "string to float: np.str_('a')\"; names neither y nor that numeric targets are "
-           "expected")),
+     r"\bX\b.*(numeric|number)"),
+    ("regressor-text-y", lambda _: reg().fit(X3, LABELS), TEXT_ERRORS, r"\by\b.*(numeric|number)"),
     ("regressor-fewer-features-predict", lambda _: fitted_regressor().predict(X3[:, :, :1]),
      ValueError, r"X has 1 features per time step, but LSTMRegressor is expecting 2"),
     ("regressor-more-features-predict",
      lambda _: fitted_regressor().predict(np.concatenate([X3, X3], axis=2)), ValueError,
      r"X has 4 features per time step, but LSTMRegressor is expecting 2"),
     ("regressor-2d-X-after-3d-fit", lambda _: fitted_regressor().predict(X2), ValueError,
-     r"X is 2-D, read as \(n_samples, timesteps\) of 1 feature.*fitted on 2 features per step",
-     xfail("_base.py _validate_X: validate_data(reset=False) runs first and says 'X has 4 "
-           "features, but LSTMRegressor is expecting 2' (4 is the number of time steps); "
-           "the intended message is reached only when timesteps == n_features")),
+     r"X is 2-D, read as \(n_samples, timesteps\) of 1 feature.*fitted on 2 features per step"),
     ("regressor-predict-unfitted", lambda _: reg().predict(X3), NotFittedError, r"not fitted yet"),
     ("regressor-hidden-size-0", lambda _: reg(hidden_size=0).fit(X3, Y), ValueError,
      r"hidden_size must be an integer >= 1; got 0"),
@@ -209,8 +200,7 @@ CASES = [
     ("regressor-optimizer-kwargs-type", lambda _: reg(optimizer_kwargs=[1]).fit(X3, Y), TypeError,
      r"optimizer_kwargs must be a dict or None"),
     # ---------------------------------------------------------------- LSTMClassifier
-    ("classifier-nan-X-3d", lambda _: clf().fit(with_value(X3), LABELS), ValueError, r"\bX\b.*NaN",
-     xfail(NAN_3D)),
+    ("classifier-nan-X-3d", lambda _: clf().fit(with_value(X3), LABELS), ValueError, r"\bX\b.*NaN"),
     ("classifier-inf-X-2d", lambda _: clf().fit(with_value(X2, np.inf), LABELS), ValueError,
      r"Input X contains infinity"),
     ("classifier-2d-y", lambda _: clf().fit(X3, np.zeros((12, 2))), ValueError,
@@ -220,7 +210,7 @@ CASES = [
     ("classifier-length-mismatch", lambda _: clf().fit(X3, LABELS[:-1]), ValueError,
      r"inconsistent numbers of samples: \[12, 11\]"),
     ("classifier-text-X", lambda _: clf().fit(text((12, 4)), LABELS), TEXT_ERRORS,
-     r"\bX\b.*(numeric|number)", xfail(TEXT_X)),
+     r"\bX\b.*(numeric|number)"),
     ("classifier-nan-y", lambda _: clf().fit(X3, with_value(np.arange(12) % 2)), ValueError,
      r"Input y contains NaN"),
     ("classifier-continuous-y", lambda _: clf().fit(X3, Y), ValueError,
@@ -241,9 +231,7 @@ CASES = [
     ("classifier-negative-token", lambda _: clf(vocab_size=10).fit(-TOKENS, LABELS), ValueError,
      r"Token ids must lie in \[0, vocab_size=10\)"),
     ("classifier-fractional-token", lambda _: clf(vocab_size=10).fit(TOKENS + 0.5, LABELS),
-     (ValueError, TypeError), r"[Tt]oken ids must be integers",
-     xfail("_base.py _validate_X: token input goes through check_array(dtype=int64), which "
-           "silently truncates 1.5 -> 1; fit succeeds")),
+     (ValueError, TypeError), r"[Tt]oken ids must be integers"),
     ("classifier-3d-tokens", lambda _: clf(vocab_size=10).fit(X3, LABELS), ValueError,
      r"Token input \(vocab_size set\) must be 2-D \(n_samples, timesteps\) integer ids; "
      r"got shape \(12, 4, 2\)"),
