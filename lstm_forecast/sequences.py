@@ -8,12 +8,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import _numeric
 
 __all__ = ["PadSequences", "RowSequence", "pad_sequences"]
 
@@ -140,7 +143,8 @@ class RowSequence(TransformerMixin, BaseEstimator):
 
     def _validate(self, X, *, reset):
         image_shape = self._check_params()
-        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True, ensure_2d=False)
+        X = _numeric(functools.partial(validate_data, self), X, reset=reset, dtype=np.float32,
+                     allow_nd=True, ensure_2d=False)
         if not 2 <= X.ndim <= 4:
             raise ValueError(
                 "RowSequence expects images of shape (n, H*W), (n, H, W) or (n, H, W, C); "

@@ -12,6 +12,7 @@ of a recurrent network:
   :class:`~sklearn.pipeline.Pipeline` and have ``timesteps`` tuned in a grid.
 """
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +20,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
+
+from ._base import _numeric
 
 __all__ = ["make_windows", "SlidingWindow"]
 
@@ -470,8 +473,8 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        validate_data(self, X, reset=True, dtype=[np.float64, np.float32],
-                      ensure_all_finite=False)
+        _numeric(functools.partial(validate_data, self), X, reset=True,
+                 dtype=[np.float64, np.float32], ensure_all_finite=False)
         return self
 
     def transform(self, X):
@@ -490,8 +493,8 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             start for ``t < timesteps - 1``.
         """
         timesteps = self._check_params()
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
-                          ensure_all_finite=False)
+        X = _numeric(functools.partial(validate_data, self), X, reset=False,
+                     dtype=[np.float64, np.float32], ensure_all_finite=False)
         n_pad = timesteps - 1
         if self.padding == "edge":
             head = np.repeat(X[:1], n_pad, axis=0)

@@ -106,20 +106,6 @@ def xfail(reason):
 
 # Text where numbers belong may be reported as either.
 TEXT_ERRORS = (ValueError, TypeError)
-# Reasons for the cases the library fails today (owner's files named).
-TEXT_X = (
-    "_base.py _validate_X / sklearn check_array(dtype=float32): raw NumPy message "
-    "\"could not convert string to float: np.str_('abc')\" names neither X nor that numbers "
-    "were expected"
-)
-NAN_3D = (
-    "_base.py _validate_X, 3-D branch: check_array without input_name='X' says 'Input "
-    "contains NaN.' without naming X (2-D X says 'Input X contains NaN')"
-)
-NDIM_X = (
-    "_base.py _validate_X: non-3-D X goes to validate_data, whose message says '2D' / "
-    "'dim <= 2 is required' although (n_samples, timesteps, n_features) is the main input"
-)
 
 # (id, trigger, exception, message regex[, marks])
 CASES = [
@@ -330,9 +316,7 @@ CASES = [
     ("sliding-window-empty", lambda _: SlidingWindow(2).fit_transform(np.zeros((0, 2))), ValueError,
      r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required by SlidingWindow"),
     ("sliding-window-text", lambda _: SlidingWindow(2).fit_transform(text((5, 1))), TEXT_ERRORS,
-     r"\bX\b.*(numeric|number)",
-     xfail("windows.py SlidingWindow.fit/transform: validate_data(dtype=float) lets NumPy say "
-           "\"could not convert string to float: np.str_('abc')\"")),
+     r"\bX\b.*(numeric|number)"),
     ("sliding-window-feature-change",
      lambda _: SlidingWindow(2).fit(np.zeros((5, 2))).transform(np.zeros((5, 3))), ValueError,
      r"X has 3 features, but SlidingWindow is expecting 2 features"),
@@ -359,9 +343,7 @@ CASES = [
     ("row-sequence-empty", lambda _: RowSequence().fit_transform(np.zeros((0, 16))), ValueError,
      r"0 sample\(s\) .* a minimum of 1 is required by RowSequence"),
     ("row-sequence-text", lambda _: RowSequence().fit_transform(text((2, 16))), TEXT_ERRORS,
-     r"\bX\b.*(numeric|number)",
-     xfail("sequences.py RowSequence._validate: validate_data(dtype=float32) lets NumPy say "
-           "\"could not convert string to float: np.str_('abc')\"")),
+     r"\bX\b.*(numeric|number)"),
     ("row-sequence-feature-change",
      lambda _: RowSequence().fit(np.zeros((2, 16))).transform(np.zeros((2, 9))), ValueError,
      r"X has 9 features, but RowSequence is expecting 16 features"),
