@@ -8,8 +8,8 @@ same windows, for the same epochs, with Adam at the same constant learning rate 
 - ``hand``: the loop people write by hand: whole tensors on the device, a ``randperm`` shuffle,
   batches sliced with one index per batch, one ``.item()`` per epoch;
 - ``skorch``: a stock ``skorch.NeuralNetRegressor`` (default ``DataLoader``, ``train_split=None``);
-- ``proposed`` (information only): the estimator with the ``NeuralNet`` overrides proposed for
-  ``_base.py`` (see :class:`ProposedNet`), so the patch's effect is measured, not guessed.
+- ``eager`` (GPU, information only): the estimator with its CUDA-graph step switched off
+  (``_RecurrentNet.use_cuda_graphs = False``), to show what the graph contributes.
 
 Contenders run in alternating order (forward, then reversed) for ``--repeats`` rounds after a
 warm-up; each ratio is the median over rounds of the per-round ratio (robust on a shared
@@ -45,7 +45,6 @@ import sys
 import time
 import tracemalloc
 import warnings
-import weakref
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +53,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout
 
 from lstm_forecast import LSTMRegressor, make_windows  # noqa: E402
+from lstm_forecast._base import _RecurrentNet  # noqa: E402
 from lstm_forecast._network import RecurrentNetwork  # noqa: E402
 
 CONFIGS = {
@@ -108,12 +108,16 @@ def median(values):
 
 
 # --------------------------------------------------------------------------- contenders
-def estimator_fit(X, y, cfg, epochs, device, net_factory=None):
+def estimator_fit(X, y, cfg, epochs, device, cuda_graphs=True):
     start = time.perf_counter()
-    est = _Estimator(**cfg, max_epochs=epochs, lr=LR, lr_schedule=None, device=device,
-                     random_state=0)
-    est._net_factory = net_factory
-    est.fit(X, y)
+    est = LSTMRegressor(**cfg, max_epochs=epochs, lr=LR, lr_schedule=None, device=device,
+                        random_state=0)
+    previous = _RecurrentNet.use_cuda_graphs
+    _RecurrentNet.use_cuda_graphs = cuda_graphs
+    try:
+        est.fit(X, y)
+    finally:
+        _RecurrentNet.use_cuda_graphs = previous
     sync(device)
     return time.perf_counter() - start, est
 
@@ -267,153 +271,10 @@ def skorch_fit(X, y, cfg, epochs, device):
     return time.perf_counter() - start, net
 
 
-# --------------------------------------------------------------------------- proposed patch
-def _proposed_net_class():
-    """The ``NeuralNet`` subclass proposed for ``_base.py`` (defined lazily: skorch import)."""
-    from skorch import NeuralNet
-    from skorch.callbacks import (
-        EarlyStopping,
-        EpochTimer,
-        GradientNormClipping,
-        LRScheduler,
-        PassthroughScoring,
-        PrintLog,
-    )
-
-    from lstm_forecast._callbacks import GradientValueClipping, StopOnNonFiniteLoss
-
-    class ProposedNet(NeuralNet):
-        """skorch's loop without its per-batch host synchronisations.
-
-        skorch calls ``loss.item()`` after every batch to record it in the history: on a GPU
-        this stalls the host until the device has finished the step, so kernel launches of the
-        next step can no longer overlap the current one. Here the batch losses stay on the
-        device and are read with one ``tolist()`` per epoch, then written into the same
-        per-batch history entries (``train_loss``, ``train_batch_size``) before the epoch-end
-        callbacks read them. Callbacks that read the batch loss from the history during the
-        epoch (``ProgressBar``) get skorch's behaviour back.
-        """
-
-        def _defer_batch_losses(self):
-            # Only callbacks known not to read a batch loss from the history mid-epoch.
-            own = (StopOnNonFiniteLoss, GradientNormClipping, GradientValueClipping,
-                   LRScheduler, EarlyStopping, EpochTimer, PassthroughScoring, PrintLog)
-            return all(isinstance(cb, own) for _, cb in self.callbacks_)
-
-        def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-            if iterator is None:
-                return
-            if not self._defer_batch_losses():
-                return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
-            losses, sizes = [], []
-            for batch in iterator:
-                self.notify("on_batch_begin", batch=batch, training=training)
-                step = step_fn(batch, **fit_params)
-                losses.append(step["loss"].detach())
-                sizes.append(len(batch[1]) if batch[1] is not None else len(batch[0]))
-                self.notify("on_batch_end", batch=batch, training=training, **step)
-            batches = self.history[-1]["batches"][-len(losses):] if losses else []
-            values = torch.stack(losses).float().tolist() if losses else []
-            for entry, value, size in zip(batches, values, sizes, strict=True):
-                entry[prefix + "_loss"] = value
-                entry[prefix + "_batch_size"] = size
-            self.history.record(prefix + "_batch_count", len(losses))
-
-        def _set_training(self, training=True):
-            # skorch calls module.train() (a walk over every submodule) for every batch.
-            if self.module_.training != training or self.criterion_.training != training:
-                super()._set_training(training)
-
-        def infer(self, x, **fit_params):
-            if isinstance(x, torch.Tensor) and x.device == self.module_device_:
-                return self.module_(x, **fit_params)
-            return super().infer(x, **fit_params)
-
-        def get_loss(self, y_pred, y_true, X=None, training=False):
-            if isinstance(y_true, torch.Tensor) and y_true.device == y_pred.device:
-                return self.criterion_(y_pred, y_true)
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-
-        def initialize_module(self):
-            super().initialize_module()
-            self.module_device_ = torch.device(self.device)
-            if self.module_device_.type == "cuda" and self.module_device_.index is None:
-                self.module_device_ = torch.device("cuda", torch.cuda.current_device())
-            return self
-
-    return ProposedNet
-
-
-_FLOAT64_MODULES = weakref.WeakKeyDictionary()
-
-
-def _float64_module(module):
-    """A float64 copy of ``module`` (eval mode), rebuilt only when a weight changed.
-
-    Proposed for ``_base.py`` in place of ``_float64_weights`` + ``functional_call``: calling a
-    module copy skips ``functional_call``'s re-parametrisation of every weight on every call.
-    """
-    key = tuple((id(t), t._version) for t in module.state_dict(keep_vars=True).values())
-    cached = _FLOAT64_MODULES.get(module)
-    if cached is None or cached[0] != key:
-        copy64 = copy.deepcopy(module).double().eval()
-        cached = _FLOAT64_MODULES[module] = (key, copy64)
-    return cached[1]
-
-
-def proposed_forward(est, X):
-    """``RecurrentEstimatorBase._forward`` with the float64 module copy (the proposed patch)."""
-    from sklearn.utils.validation import check_is_fitted
-
-    from lstm_forecast._base import _PREDICT_CHUNK
-    from lstm_forecast._data import as_tensor
-
-    check_is_fitted(est, "net_")
-    X, lengths = est._validate_X(X, reset=False)
-    module = est.net_.module_
-    module.eval()
-    device = next(module.parameters()).device
-    runner = _float64_module(module) if device.type == "cpu" else module
-    outputs = []
-    with torch.no_grad():
-        for start in range(0, len(X), _PREDICT_CHUNK):
-            chunk = slice(start, start + _PREDICT_CHUNK)
-            x = as_tensor(X[chunk]).to(device)
-            kwargs = {} if lengths is None else {"lengths": torch.as_tensor(lengths[chunk])}
-            if device.type == "cpu":
-                x = x if est._token_input else x.double()
-                outputs.append(runner(x, **kwargs).float())  # as _base rounds to float32
-            else:
-                outputs.append(runner(x, **kwargs).float().cpu())
-    return torch.cat(outputs).numpy().astype(np.float64, copy=False)
-
-
-class _Estimator(LSTMRegressor):
-    """LSTMRegressor whose skorch net class can be swapped (to measure the proposed patch).
-
-    With ``_net_factory=None`` (the default) it is exactly ``LSTMRegressor``.
-    """
-
-    _net_factory = None
-    _proposed_predict = False
-
-    def _forward(self, X):
-        if not self._proposed_predict:
-            return super()._forward(X)
-        return proposed_forward(self, X)
-
-    def _make_net(self, module, device, train_split=None, n_valid=False):
-        net = super()._make_net(module, device, train_split, n_valid)
-        if self._net_factory is None:
-            return net
-        params = net.get_params(deep=False)
-        return self._net_factory(**params)
-
-
 # --------------------------------------------------------------------------- fit benchmark
 def bench_fit(args, device, report):
     X, y = make_task(args.n_windows, args.timesteps)
-    proposed = _proposed_net_class()
+    gpu = torch.device(device).type == "cuda"
     rows = []
     for name in args.configs:
         cfg = CONFIGS[name]
@@ -421,10 +282,11 @@ def bench_fit(args, device, report):
             "hand": lambda cfg=cfg: hand_fit(X, y, cfg, args.epochs, device)[0],
             "estimator": lambda cfg=cfg: estimator_fit(X, y, cfg, args.epochs, device)[0],
             "skorch": lambda cfg=cfg: skorch_fit(X, y, cfg, args.epochs, device)[0],
-            "proposed": lambda cfg=cfg: estimator_fit(X, y, cfg, args.epochs, device,
-                                                     net_factory=proposed)[0],
         }
-        if torch.device(device).type == "cuda" and args.bf16:
+        if gpu:
+            contenders["eager"] = lambda cfg=cfg: estimator_fit(X, y, cfg, args.epochs, device,
+                                                                cuda_graphs=False)[0]
+        if gpu and args.bf16:
             contenders["hand_bf16"] = lambda cfg=cfg: hand_fit(
                 X, y, cfg, args.epochs, device, autocast_dtype=torch.bfloat16)[0]
         for run in contenders.values():  # warm-up: kernels, allocator, cuDNN plans
@@ -442,14 +304,15 @@ def bench_fit(args, device, report):
             "est/hand": paired_ratio(times, "estimator", "hand"),
             "skorch/hand": paired_ratio(times, "skorch", "hand"),
             "skorch/est": paired_ratio(times, "skorch", "estimator"),
-            "proposed/hand": paired_ratio(times, "proposed", "hand"),
         }
+        if "eager" in times:
+            row["eager/hand"] = paired_ratio(times, "eager", "hand")
         if "hand_bf16" in times:
             row["bf16/hand"] = paired_ratio(times, "hand_bf16", "hand")
         rows.append(row)
         print(f"[fit {name}] " + ", ".join(f"{k}={v * 1e3:.0f}ms" for k, v in row["times"].items())
               + f" | est/hand={row['est/hand']:.3f} skorch/hand={row['skorch/hand']:.3f} "
-              f"proposed/hand={row['proposed/hand']:.3f}", flush=True)
+              f"skorch/est={row['skorch/est']:.3f}", flush=True)
     report["fit"] = rows
 
 
@@ -478,11 +341,8 @@ def bench_predict(args, device, report):
         with torch.no_grad():
             return module64(torch.as_tensor(one).double()).numpy()
 
-    est_p = copy.deepcopy(est)
-    est_p._proposed_predict = True
     contenders = {"bare32": lambda: _time_calls(bare32, args.calls),
-                  "predict": lambda: _time_calls(lambda: est.predict(one), args.calls),
-                  "proposed": lambda: _time_calls(lambda: est_p.predict(one), args.calls)}
+                  "predict": lambda: _time_calls(lambda: est.predict(one), args.calls)}
     if module64 is not None:
         contenders["bare64"] = lambda: _time_calls(bare64, args.calls)
     for run in contenders.values():
@@ -490,11 +350,8 @@ def bench_predict(args, device, report):
     times = alternate(contenders, args.repeats, "bare32")
     out = {"latency": {k: median(v) for k, v in times.items()},
            "predict/bare32": paired_ratio(times, "predict", "bare32")}
-    out["proposed/bare32"] = paired_ratio(times, "proposed", "bare32")
     if module64 is not None:
         out["predict/bare64"] = paired_ratio(times, "predict", "bare64")
-        out["proposed/bare64"] = paired_ratio(times, "proposed", "bare64")
-    out["proposed_equal"] = bool(np.array_equal(est.predict(X[:50]), est_p.predict(X[:50])))
     # Agreement: the estimator's prediction of one window equals the bare forward pass.
     expected = bare32().ravel() * est.y_scale_ + est.y_mean_
     out["max_abs_diff"] = float(np.abs(est.predict(one) - expected).max())
@@ -509,8 +366,7 @@ def bench_predict(args, device, report):
         return torch.cat(outs).numpy()
 
     contenders = {"bare32": lambda: _time_once(bare_many),
-                  "predict": lambda: _time_once(lambda: est.predict(many)),
-                  "proposed": lambda: _time_once(lambda: est_p.predict(many))}
+                  "predict": lambda: _time_once(lambda: est.predict(many))}
     for run in contenders.values():
         run()
     times = alternate(contenders, max(3, args.repeats // 2), "bare32")
@@ -679,9 +535,8 @@ def profile(args, device):
 
     print(f"\ncudnn enabled={torch.backends.cudnn.enabled} available="
           f"{torch.backends.cudnn.is_available()} version={torch.backends.cudnn.version()}")
-    proposed = _proposed_net_class()
     for label, run in (("estimator", lambda: estimator_fit(X, y, cfg, 1, device)),
-                       ("proposed", lambda: estimator_fit(X, y, cfg, 1, device, proposed)),
+                       ("eager", lambda: estimator_fit(X, y, cfg, 1, device, cuda_graphs=False)),
                        ("hand", lambda: hand_fit(X, y, cfg, 1, device))):
         with tprofile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
             run()
@@ -753,16 +608,18 @@ def markdown(report, args, device, checks):
              f"median of per-round ratios.", ""]
     if "fit" in report:
         extra = any("bf16/hand" in r for r in report["fit"])
-        head = ("| network | hand loop | estimator | stock skorch | proposed patch | est/hand | "
-                "skorch/hand | skorch/est | proposed/hand |" + (" bf16 hand/hand |" if extra else ""))
+        eager = any("eager/hand" in r for r in report["fit"])
+        head = ("| network | hand loop | estimator | stock skorch | est/hand | skorch/hand | skorch/est |"
+                + (" estimator without CUDA graph / hand |" if eager else "")
+                + (" bf16 hand/hand |" if extra else ""))
         lines += [head, "|" + "---|" * (head.count("|") - 1)]
         for r in report["fit"]:
             c, t = r["cfg"], r["times"]
             lines.append(
                 f"| hidden {c['hidden_size']}, {c['num_layers']} layer(s), batch {c['batch_size']} "
                 f"| {t['hand']:.2f} s | {t['estimator']:.2f} s | {t['skorch']:.2f} s | "
-                f"{t['proposed']:.2f} s | **{r['est/hand']:.3f}** | {r['skorch/hand']:.3f} | "
-                f"{r['skorch/est']:.2f} | {r['proposed/hand']:.3f} |"
+                f"**{r['est/hand']:.3f}** | {r['skorch/hand']:.3f} | **{r['skorch/est']:.2f}** |"
+                + (f" {r['eager/hand']:.3f} |" if eager else "")
                 + (f" {r['bf16/hand']:.3f} |" if extra else ""))
         lines.append("")
     if "experiments" in report:
@@ -779,21 +636,16 @@ def markdown(report, args, device, checks):
         if "bare64" in lat:
             lines.append(f"| bare forward, float64 | {lat['bare64'] * 1e6:.0f} µs | "
                          f"{lat['bare64'] / lat['bare32']:.2f} |")
-        note = " (float64 on CPU)" if "bare64" in lat else ""
+        note = " (batch-invariant mixed precision on CPU)" if "bare64" in lat else ""
         lines.append(f"| `LSTMRegressor.predict`{note} | {lat['predict'] * 1e6:.0f} µs | "
                      f"**{p['predict/bare32']:.2f}**"
                      + (f" ({p['predict/bare64']:.2f} vs float64)" if "predict/bare64" in p else "")
                      + " |")
-        lines.append(f"| proposed `_forward` patch (float64 module copy) | {lat['proposed'] * 1e6:.0f} µs | "
-                     f"{p['proposed/bare32']:.2f}"
-                     + (f" ({p['proposed/bare64']:.2f} vs float64)" if "proposed/bare64" in p else "")
-                     + " |")
         th = p["throughput"]
         lines += ["", f"Throughput, {p['many_windows']:,} windows: bare forward {th['bare32']:,.0f} "
                   f"windows/s, `predict` {th['predict']:,.0f} windows/s "
-                  f"({th['predict'] / th['bare32']:.2f}x), proposed patch {th['proposed']:,.0f} windows/s. "
-                  f"Max |predict - bare| = {p['max_abs_diff']:.1e}; proposed patch predicts the same values: "
-                  f"{p['proposed_equal']}.", ""]
+                  f"({th['predict'] / th['bare32']:.2f}x). "
+                  f"Max |predict - bare| = {p['max_abs_diff']:.1e}.", ""]
     if "windows" in report:
         w = report["windows"]
         lines += [f"`make_windows` on {w['points']:,} float32 points, 100 timesteps -> X{w['shape']}: "

@@ -16,13 +16,22 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
-from skorch.dataset import Dataset
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochTimer,
+    GradientNormClipping,
+    LRScheduler,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.dataset import Dataset, get_len
 from skorch.helper import predefined_split
-from torch.func import functional_call
+from skorch.utils import TeeGenerator
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from ._callbacks import GradientValueClipping, NonFiniteLossError, StopOnNonFiniteLoss
+from ._cuda_graphs import GraphedStep, graph_safe
 from ._data import (
     TensorBatches,
     as_tensor,
@@ -32,7 +41,9 @@ from ._data import (
     module_inputs,
     move_inputs,
     pad_ragged,
+    resident_nbytes,
 )
+from ._inference import inference_module, run_invariant
 from ._network import CELLS, POOLINGS, RecurrentNetwork
 
 OPTIMIZERS = {
@@ -45,8 +56,6 @@ OPTIMIZERS = {
 
 # Data that fits in this share of the free GPU memory stays on the device for the whole fit.
 _DEVICE_RESIDENT_SHARE = 0.25
-# float64 weights for CPU inference, per module, dropped with the module.
-_FLOAT64_CACHE = weakref.WeakKeyDictionary()
 # Samples per forward pass in predict.
 _PREDICT_CHUNK = 4096
 
@@ -64,6 +73,108 @@ class _RecurrentNet(NeuralNet):
     """
 
     cuda_dependent_attributes_ = ["module", "callbacks"]
+
+    # ---- speed: skorch's loop without per-batch host synchronisation (benchmarks/speed.py)
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch, reading the batch losses with one ``tolist()`` per epoch.
+
+        skorch calls ``loss.item()`` after every batch; on a GPU that stalls the host until
+        the step has finished, so the next step's kernel launches never overlap it. The
+        losses stay on the device and are written into the same per-batch history entries
+        before the epoch-end callbacks read them. A callback that reads the batch loss from
+        the history during the epoch (``ProgressBar``, or any user callback) gets skorch's
+        own loop back.
+        """
+        if iterator is None or not self._defer_batch_losses:
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        losses, sizes = [], []
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            losses.append(step["loss"].detach())
+            sizes.append(get_len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        if losses:
+            values = torch.stack(losses).float().tolist()  # the one host sync of the epoch
+            entries = self.history[-1]["batches"][-len(losses):]
+            for entry, value, size in zip(entries, values, sizes, strict=True):
+                entry[prefix + "_loss"] = value
+                entry[prefix + "_batch_size"] = size
+        self.history.record(prefix + "_batch_count", len(losses))
+
+    @property
+    def _defer_batch_losses(self):
+        own = (StopOnNonFiniteLoss, GradientNormClipping, GradientValueClipping, LRScheduler,
+               EarlyStopping, EpochTimer, PassthroughScoring, PrintLog)
+        return all(isinstance(cb, own) for _, cb in self.callbacks_)
+
+    def _set_training(self, training=True):
+        # skorch calls module.train() (a walk over every submodule) before every batch.
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
+
+    def infer(self, x, **fit_params):
+        # TensorBatches already put the batch on the training device: skip to_tensor.
+        if isinstance(x, torch.Tensor) and x.device == self._module_device:
+            return self.module_(x, **fit_params)
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if isinstance(y_true, torch.Tensor) and y_true.device == y_pred.device:
+            return self.criterion_(y_pred, y_true)
+        return super().get_loss(y_pred, y_true, X=X, training=training)
+
+    @property
+    def _module_device(self):
+        return next(self.module_.parameters()).device
+
+    # ---- speed: forward + backward replayed from a CUDA graph (_cuda_graphs.py)
+    use_cuda_graphs = True
+
+    def train_step(self, batch, **fit_params):
+        graphed = self._graphed_step(batch, fit_params)
+        if graphed is None:
+            return super().train_step(batch, **fit_params)
+        self._set_training(True)
+        loss, y_pred = graphed.run(*batch)
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+        self._step_optimizer(None)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _graphed_step(self, batch, fit_params):
+        """The captured step for this batch's shape (captured on first use), or ``None``."""
+        if not self.use_cuda_graphs or fit_params:
+            return None
+        X, y = batch
+        optimizers = [getattr(self, name + "_") for name in self._optimizers]
+        if not graph_safe(self.module_, X, y, optimizers):
+            return None
+        cache = self.__dict__.setdefault("_cuda_graphs", {})
+        owner = cache.get("owner")
+        if owner is None or owner() is not self.module_:  # a new module: old graphs are stale
+            cache.clear()
+            cache["owner"] = weakref.ref(self.module_)
+            cache["steps"] = []
+        for step in cache["steps"]:
+            if step.matches(X, y):
+                return step
+        self._set_training(True)
+        step = GraphedStep(self.module_, self.criterion_, X, y)
+        cache["steps"].append(step)
+        return step
+
+    def release_cuda_graphs(self):
+        """Free the captured steps and their memory (done at the end of each fit)."""
+        self.__dict__.pop("_cuda_graphs", None)
+
+    def __getstate__(self):
+        self.release_cuda_graphs()
+        return super().__getstate__()
 
 
 def resolve_device(device) -> torch.device:
@@ -247,7 +358,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             X = self._token_array(X)
             self._check_step_features(X, reset=reset)
         elif getattr(X, "ndim", None) == 3:
-            X = _numeric(check_array, X, allow_nd=True, dtype=np.float32, input_name="X")
+            X = _finite_float32(X)
             self._check_step_features(X, reset=reset)
         elif getattr(X, "ndim", None) == 2:
             X = self._validate_2d(X, reset=reset)
@@ -425,6 +536,8 @@ class RecurrentEstimatorBase(BaseEstimator):
                 net.fit(train_X, train_y)
             except NonFiniteLossError as error:
                 self._recover_from_divergence(net, error)
+            finally:
+                net.release_cuda_graphs()
         net.module_.eval()
         # The validation set served its purpose; keep it out of the fitted model (and its pickle).
         net.train_split = None
@@ -445,6 +558,8 @@ class RecurrentEstimatorBase(BaseEstimator):
             iterator_train=TensorBatches,
             iterator_valid=TensorBatches,
             iterator_train__shuffle=bool(self.shuffle),
+            iterator_train__device=device,
+            iterator_valid__device=device,
             train_split=train_split,
             callbacks=self._callbacks(n_valid),
             device=device,
@@ -485,30 +600,29 @@ class RecurrentEstimatorBase(BaseEstimator):
     def _forward(self, X):
         """Raw network outputs for ``X`` as a float64 numpy array (of float32 values).
 
-        On the CPU the network runs in float64 (from a cached float64 copy of the weights) and
-        its outputs are rounded to float32, the precision the network was trained in. BLAS
-        sums in an order that depends on the batch (its size, its padding), which moves a
-        float64 result by about 1e-16; the rounding absorbs that, so a sample's prediction
-        does not depend on which other samples share its batch, nor on their lengths (bar
-        the ~1e-9 chance of a value on a float32 rounding boundary).
+        On the CPU a sample's prediction does not depend on which other samples share its
+        batch, nor on their lengths (see ``_inference.py``): the network runs in float64 (the
+        recurrent layers of a forward-only LSTM in float32, through oneDNN) and its outputs
+        are rounded to float32, the precision it was trained in.
         """
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False)
         module = self.net_.module_
-        module.eval()
+        if module.training:
+            module.eval()
         device = next(module.parameters()).device
-        weights = _float64_weights(module) if device.type == "cpu" else None
+        runner = inference_module(module) if device.type == "cpu" else None
         outputs = []
         with torch.no_grad():
             for start in range(0, len(X), _PREDICT_CHUNK):
                 chunk = slice(start, start + _PREDICT_CHUNK)
                 x = as_tensor(X[chunk]).to(device)
                 kwargs = {} if lengths is None else {"lengths": torch.as_tensor(lengths[chunk])}
-                if weights is None:
+                if runner is None:
                     outputs.append(module(x, **kwargs).float().cpu())
                 else:
                     x = x if self._token_input else x.double()
-                    outputs.append(functional_call(module, weights, (x,), kwargs).float())
+                    outputs.append(run_invariant(runner, x, **kwargs))
         return torch.cat(outputs).numpy().astype(np.float64, copy=False)
 
     def __sklearn_tags__(self):
@@ -518,18 +632,17 @@ class RecurrentEstimatorBase(BaseEstimator):
         return tags
 
 
-def _float64_weights(module):
-    """float64 copies of a module's weights, rebuilt only when a weight changed."""
-    state = module.state_dict(keep_vars=True)
-    key = tuple((id(t), t._version) for t in state.values())
-    cached = _FLOAT64_CACHE.get(module)
-    if cached is None or cached[0] != key:
-        weights = {
-            name: (t.detach().double() if t.is_floating_point() else t.detach())
-            for name, t in state.items()
-        }
-        cached = _FLOAT64_CACHE[module] = (key, weights)
-    return cached[1]
+def _finite_float32(X):
+    """A 3-D ``X`` as float32, checked for NaN/inf; plain float arrays skip ``check_array``.
+
+    ``check_array``'s generic checks cost more than a small network's forward pass, which
+    matters for predicting one window at a time.
+    """
+    if type(X) is np.ndarray and X.dtype.kind == "f" and len(X) > 0:
+        X = X.astype(np.float32, copy=False)
+        if np.isfinite(X.sum(dtype=np.float64)):
+            return X
+    return _numeric(check_array, X, allow_nd=True, dtype=np.float32, input_name="X")
 
 
 def _numeric(check, X, *, name="X", **kwargs):
@@ -584,9 +697,9 @@ def _to_training_device(X, y, device):
     """Keep the data on the training device when it fits, so batches never cross the bus."""
     if device.type != "cuda":
         return X, y
-    values = list(X.values()) if isinstance(X, dict) else [X]
-    size = sum(v.element_size() * v.nelement() for v in values) + y.element_size() * y.nelement()
+    # A windowed view of a long series moves as the series (move_inputs), so count that.
+    size = resident_nbytes(X) + resident_nbytes(y)
     free, _ = torch.cuda.mem_get_info(device)
     if size > _DEVICE_RESIDENT_SHARE * free:
         return X, y
-    return move_inputs(X, device), y.to(device)
+    return move_inputs(X, device), move_inputs(y, device)

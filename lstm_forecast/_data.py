@@ -93,6 +93,8 @@ def feature_statistics(X: np.ndarray, lengths: np.ndarray | None, max_windows: i
 
 def as_tensor(array: np.ndarray) -> torch.Tensor:
     """A tensor sharing memory with ``array`` when possible (read-only windowed views included)."""
+    if array.flags.writeable:
+        return torch.as_tensor(array)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.as_tensor(array)
