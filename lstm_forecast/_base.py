@@ -176,6 +176,15 @@ class _RecurrentNet(NeuralNet):
         self.release_cuda_graphs()
         return super().__getstate__()
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # Unpickled cuDNN weights are separate tensors again: one chunk, as cuDNN wants them.
+        module = self.__dict__.get("module_")
+        if module is not None and next(module.parameters()).is_cuda:
+            for layer in module.modules():
+                if isinstance(layer, torch.nn.RNNBase):
+                    layer.flatten_parameters()
+
 
 def resolve_device(device) -> torch.device:
     """``"auto"`` is CUDA when available, else the CPU; anything else is parsed by torch."""

