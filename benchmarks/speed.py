@@ -59,6 +59,7 @@ from lstm_forecast._network import RecurrentNetwork  # noqa: E402
 CONFIGS = {
     "small": {"hidden_size": 16, "num_layers": 1, "batch_size": 32},
     "large": {"hidden_size": 64, "num_layers": 2, "batch_size": 64},
+    "wide": {"hidden_size": 512, "num_layers": 2, "batch_size": 256},  # where bf16 may pay
 }
 LR = 5e-3
 RESULTS = Path(__file__).resolve().parent / "results" / "speed.md"
@@ -108,10 +109,10 @@ def median(values):
 
 
 # --------------------------------------------------------------------------- contenders
-def estimator_fit(X, y, cfg, epochs, device, cuda_graphs=True):
+def estimator_fit(X, y, cfg, epochs, device, cuda_graphs=True, precision="float32"):
     start = time.perf_counter()
     est = LSTMRegressor(**cfg, max_epochs=epochs, lr=LR, lr_schedule=None, device=device,
-                        random_state=0)
+                        random_state=0, precision=precision)
     previous = _RecurrentNet.use_cuda_graphs
     _RecurrentNet.use_cuda_graphs = cuda_graphs
     try:
@@ -287,6 +288,8 @@ def bench_fit(args, device, report):
             contenders["eager"] = lambda cfg=cfg: estimator_fit(X, y, cfg, args.epochs, device,
                                                                 cuda_graphs=False)[0]
         if gpu and args.bf16:
+            contenders["est_bf16"] = lambda cfg=cfg: estimator_fit(
+                X, y, cfg, args.epochs, device, precision="bf16-mixed")[0]
             contenders["hand_bf16"] = lambda cfg=cfg: hand_fit(
                 X, y, cfg, args.epochs, device, autocast_dtype=torch.bfloat16)[0]
         for run in contenders.values():  # warm-up: kernels, allocator, cuDNN plans
@@ -309,6 +312,7 @@ def bench_fit(args, device, report):
             row["eager/hand"] = paired_ratio(times, "eager", "hand")
         if "hand_bf16" in times:
             row["bf16/hand"] = paired_ratio(times, "hand_bf16", "hand")
+            row["est_bf16/est"] = paired_ratio(times, "est_bf16", "estimator")
         rows.append(row)
         print(f"[fit {name}] " + ", ".join(f"{k}={v * 1e3:.0f}ms" for k, v in row["times"].items())
               + f" | est/hand={row['est/hand']:.3f} skorch/hand={row['skorch/hand']:.3f} "
@@ -611,7 +615,7 @@ def markdown(report, args, device, checks):
         eager = any("eager/hand" in r for r in report["fit"])
         head = ("| network | hand loop | estimator | stock skorch | est/hand | skorch/hand | skorch/est |"
                 + (" estimator without CUDA graph / hand |" if eager else "")
-                + (" bf16 hand/hand |" if extra else ""))
+                + (" bf16 hand/hand | estimator bf16-mixed / float32 |" if extra else ""))
         lines += [head, "|" + "---|" * (head.count("|") - 1)]
         for r in report["fit"]:
             c, t = r["cfg"], r["times"]
@@ -620,7 +624,7 @@ def markdown(report, args, device, checks):
                 f"| {t['hand']:.2f} s | {t['estimator']:.2f} s | {t['skorch']:.2f} s | "
                 f"**{r['est/hand']:.3f}** | {r['skorch/hand']:.3f} | **{r['skorch/est']:.2f}** |"
                 + (f" {r['eager/hand']:.3f} |" if eager else "")
-                + (f" {r['bf16/hand']:.3f} |" if extra else ""))
+                + (f" {r['bf16/hand']:.3f} | {r['est_bf16/est']:.3f} |" if extra else ""))
         lines.append("")
     if "experiments" in report:
         lines += ["Experiments (median seconds per fit; same module, data, epochs):", ""]
@@ -693,9 +697,9 @@ def main(argv=None):
     parser.add_argument("--tta-epochs", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32])
     parser.add_argument("--only", nargs="+", default=["fit", "predict", "windows", "tta"],
                         choices=["fit", "predict", "windows", "tta", "experiments"])
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--configs", nargs="+", default=["small", "large"], choices=list(CONFIGS))
     parser.add_argument("--bf16", action="store_true", help="GPU: also time the hand loop under "
-                        "bf16 autocast")
+                        "bf16 autocast and the estimator with precision='bf16-mixed'")
     parser.add_argument("--profile", action="store_true", help="print where the fit time goes")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--no-write", action="store_true", help=f"do not append to {RESULTS}")

@@ -54,6 +54,8 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
+PRECISIONS = ("float32", "bf16-mixed")
+
 # Data that fits in this share of the free GPU memory stays on the device for the whole fit.
 _DEVICE_RESIDENT_SHARE = 0.25
 # Samples per forward pass in predict.
@@ -113,7 +115,17 @@ class _RecurrentNet(NeuralNet):
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
 
+    # The dtype of autocast during training (``precision="bf16-mixed"``), or None.
+    autocast_dtype = None
+
     def infer(self, x, **fit_params):
+        if self.autocast_dtype is None:
+            return self._infer(x, **fit_params)
+        # Without the cast-weights cache, so the step can be captured in a CUDA graph.
+        with torch.autocast(self._module_device.type, dtype=self.autocast_dtype, cache_enabled=False):
+            return self._infer(x, **fit_params).float()
+
+    def _infer(self, x, **fit_params):
         # TensorBatches already put the batch on the training device: skip to_tensor.
         if isinstance(x, torch.Tensor) and x.device == self._module_device:
             return self.module_(x, **fit_params)
@@ -164,7 +176,7 @@ class _RecurrentNet(NeuralNet):
             if step.matches(X, y):
                 return step
         self._set_training(True)
-        step = GraphedStep(self.module_, self.criterion_, X, y)
+        step = GraphedStep(self.module_, self.criterion_, X, y, forward=self.infer)
         cache["steps"].append(step)
         return step
 
@@ -290,7 +302,15 @@ class RecurrentEstimatorBase(BaseEstimator):
         if not verbose_ok:
             raise ValueError(f"verbose must be an integer >= 0 or a bool; got {self.verbose!r}.")
         self._optimizer_arguments()
-        resolve_device(self.device)
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}; got {self.precision!r}.")
+        device = resolve_device(self.device)
+        if (self.precision == "bf16-mixed" and device.type == "cuda"
+                and not torch.cuda.is_bf16_supported()):
+            raise ValueError(
+                "precision='bf16-mixed' needs a GPU with bfloat16 support (Ampere or newer); "
+                "this one has none. Use precision='float32'."
+            )
 
     def _optimizer_arguments(self):
         """Keyword arguments for the optimizer (beyond the parameters and ``lr``), checked
@@ -557,7 +577,7 @@ class RecurrentEstimatorBase(BaseEstimator):
 
     def _make_net(self, module, device, train_split=None, n_valid=False):
         optimizer_params = {f"optimizer__{k}": v for k, v in self._optimizer_arguments().items()}
-        return _RecurrentNet(
+        net = _RecurrentNet(
             module=module,
             criterion=self._criterion(),
             optimizer=self._optimizer_class(),
@@ -575,6 +595,9 @@ class RecurrentEstimatorBase(BaseEstimator):
             verbose=int(self.verbose),
             **optimizer_params,
         )
+        if self.precision == "bf16-mixed":
+            net.autocast_dtype = torch.bfloat16
+        return net
 
     def _restore_network(self, state_dict, n_outputs, device="cpu"):
         """Rebuild ``net_`` around saved module weights (used by :func:`load_model`).

@@ -49,9 +49,12 @@ class GraphedStep:
         graph's life (in-place updates, as optimizers and ``load_state_dict`` do, are fine).
     X, y : torch.Tensor
         An example batch: the graph serves batches of exactly these shapes and dtypes.
+    forward : callable, default=module
+        Maps a batch to the network's outputs (the net's ``infer``, with its autocast).
     """
 
-    def __init__(self, module, criterion, X, y):
+    def __init__(self, module, criterion, X, y, forward=None):
+        forward = module if forward is None else forward
         self.params = [p for p in module.parameters() if p.requires_grad]
         for p in self.params:
             if p.grad is None:
@@ -72,7 +75,7 @@ class GraphedStep:
         with torch.cuda.stream(stream), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
             for _ in range(_WARMUP_STEPS):
-                criterion(module(self.X), self.y).backward()
+                criterion(forward(self.X), self.y).backward()
         torch.cuda.current_stream(X.device).wait_stream(stream)
         with torch.no_grad():
             for buffer, value in zip(buffers, saved, strict=True):
@@ -85,7 +88,7 @@ class GraphedStep:
             warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
             with torch.cuda.graph(self.graph):
                 torch._foreach_zero_([p.grad for p in self.params])
-                self.y_pred = module(self.X)
+                self.y_pred = forward(self.X)
                 self.loss = criterion(self.y_pred, self.y)
                 self.loss.backward()
         with torch.no_grad():

@@ -85,6 +85,11 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), copied at fit time.
     device : str, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU; or ``"cpu"``, ``"cuda:0"``.
+    precision : {"float32", "bf16-mixed"}, default="float32"
+        Training arithmetic. ``"bf16-mixed"`` runs the forward pass under bfloat16 autocast
+        (weights, optimizer state and loss stay float32): less memory and faster steps for
+        large networks on GPUs with bfloat16 (Ampere or newer); small networks gain nothing.
+        Predictions are computed in full precision either way.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value gives the same
         predictions on the CPU.
@@ -154,6 +159,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         patience=10,
         callbacks=None,
         device="auto",
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
@@ -182,6 +188,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         self.patience = patience
         self.callbacks = callbacks
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 

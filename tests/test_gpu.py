@@ -44,8 +44,9 @@ def _fit_both(monkeypatch, make, X, y):
         dict(hidden_size=16, num_layers=2, clip_norm=0.5),
         dict(hidden_size=16, bidirectional=True, pooling="mean", optimizer="sgd", lr=0.05),
         dict(hidden_size=16, conv_channels=8, dropout=0.2),
+        dict(hidden_size=16, precision="bf16-mixed"),
     ],
-    ids=["plain", "stacked-clipped", "bidirectional-sgd", "conv-batchnorm-dropout"],
+    ids=["plain", "stacked-clipped", "bidirectional-sgd", "conv-batchnorm-dropout", "bf16"],
 )
 def test_graphed_training_matches_eager_training(monkeypatch, captures, params):
     def make():

@@ -9,7 +9,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback, EpochTimer
 
-from lstm_forecast import LSTMClassifier, LSTMRegressor
+from lstm_forecast import LSTMClassifier, LSTMRegressor, make_windows
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(40, 5, 2)).astype(np.float32)
@@ -344,3 +344,29 @@ def test_device_parameter_is_kept_as_given():
     assert model.get_params()["device"] == "auto"
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert next(model.net_.module_.parameters()).device.type == expected
+
+
+# ------------------------------------------------------------ mixed precision
+def test_bf16_mixed_precision_trains_and_predicts_in_full_precision(monkeypatch):
+    seen = []
+    original = torch.autocast.__init__
+
+    def spy(self, device_type, dtype=None, *args, **kwargs):
+        seen.append((device_type, dtype, kwargs.get("cache_enabled")))
+        original(self, device_type, dtype, *args, **kwargs)
+
+    monkeypatch.setattr(torch.autocast, "__init__", spy)
+    X, y = make_windows(np.sin(np.arange(400) / 6.0).astype(np.float32), timesteps=8)
+    model = LSTMRegressor(hidden_size=16, max_epochs=15, precision="bf16-mixed", random_state=0,
+                          device="cpu").fit(X, y)
+    assert seen and all(dtype is torch.bfloat16 and cache is False for _, dtype, cache in seen)
+    assert model.history_[-1, "train_loss"] < 0.5 * model.history_[0, "train_loss"]
+    n_calls = len(seen)
+    assert model.predict(X).dtype == np.float64
+    assert len(seen) == n_calls  # predict runs without autocast
+    assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 0.2
+
+
+def test_precision_is_validated():
+    with pytest.raises(ValueError, match=r"precision must be one of \('float32', 'bf16-mixed'\); got 'fp16'"):
+        LSTMRegressor(precision="fp16").fit(np.zeros((4, 3, 1)), np.zeros(4))
