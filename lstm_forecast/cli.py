@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad usage or bad input (one line on stderr, no tracebac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,9 +14,9 @@ from pathlib import Path
 EXAMPLES = """examples:
   lstm-forecast demo --output-dir out/
   lstm-forecast fit sales.csv --target sales --time-column date --timesteps 24 --horizon 12 \\
-      --model sales.lfm
-  lstm-forecast predict sales.lfm --output forecast.csv
-  lstm-forecast predict sales.lfm --data recent_sales.csv
+      --model sales.lstmf
+  lstm-forecast predict sales.lstmf --output forecast.csv
+  lstm-forecast predict sales.lstmf --data recent_sales.csv
   lstm-forecast evaluate sales.csv --target sales --time-column date --horizon 12 --folds 3
 """
 
@@ -159,6 +160,9 @@ def _predict(args):
         history = load_csv_series(args.data, target=model.target_name_, time_column=time_column)
     if args.future_covariates:
         covariates = pd.read_csv(args.future_covariates)
+        time_column = getattr(model.index_, "name", None)
+        if time_column in covariates.columns:  # the timestamps are the forecast's own
+            covariates = covariates.drop(columns=time_column)
     forecast = model.predict(covariates, y=history)
     frame = forecast.to_frame() if isinstance(forecast, pd.Series) else pd.DataFrame(
         {model.target_name_ or "forecast": forecast}
@@ -237,4 +241,11 @@ def _demo(args):
 
 
 def console_main():  # pragma: no cover - the [project.scripts] entry point
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (``| head``) closed the pipe: stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

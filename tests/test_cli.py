@@ -23,7 +23,7 @@ def run(capsys, *argv):
 
 
 def test_fit_then_predict_writes_dated_forecast(monthly_csv, tmp_path, capsys):
-    model = tmp_path / "sales.lfm"
+    model = tmp_path / "sales.lstmf"
     code, out, _ = run(capsys, "--quiet", "fit", monthly_csv, "--target", "sales", "--time-column",
                        "date", "--horizon", "3", "--max-epochs", "2", "--hidden-size", "4",
                        "--model", model)
@@ -41,8 +41,8 @@ def test_fit_then_predict_writes_dated_forecast(monthly_csv, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["fit", "missing.csv", "--target", "y", "--model", "m.lfm"], "no such file"),
-        (["predict", "missing.lfm"], "missing.lfm"),
+        (["fit", "missing.csv", "--target", "y", "--model", "m.lstmf"], "no such file"),
+        (["predict", "missing.lstmf"], "missing.lstmf"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
@@ -98,3 +98,43 @@ def test_evaluate_prints_fold_tables_and_writes_plot(monthly_csv, tmp_path, caps
     assert "LSTMForecaster" in out and "seasonal naive (period 12)" in out
     assert out.count("mase") == 2
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_future_covariates_csv_may_keep_its_time_column(tmp_path, capsys):
+    index = pd.date_range("2000-01-01", periods=60, freq="MS")
+    promo = (np.arange(60) % 5 == 0).astype(float)
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "promo": promo,
+                          "sales": 100 + np.arange(60) + 20 * promo})
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    model = tmp_path / "sales.lstmf"
+    code, _, _ = run(capsys, "--quiet", "fit", tmp_path / "sales.csv", "--target", "sales",
+                     "--time-column", "date", "--covariates", "promo", "--horizon", "2",
+                     "--max-epochs", "2", "--hidden-size", "4", "--model", model)
+    assert code == 0
+    future = pd.DataFrame({"date": ["2005-01-01", "2005-02-01"], "promo": [1.0, 0.0]})
+    future.to_csv(tmp_path / "future.csv", index=False)
+    code, out, err = run(capsys, "predict", model, "--future-covariates", tmp_path / "future.csv")
+    assert code == 0, err
+    assert out.splitlines()[1:] and out.splitlines()[1].startswith("2005-01-01,")
+
+
+def test_predict_into_a_closed_pipe_ends_quietly(monthly_csv, tmp_path):
+    """``lstm-forecast predict model | head -1``: the reader is gone before the forecast is out."""
+    import os
+    import subprocess
+    import sys
+
+    model = tmp_path / "sales.lstmf"
+    assert cli.main(["--quiet", "fit", str(monthly_csv), "--target", "sales", "--horizon", "3",
+                     "--max-epochs", "1", "--hidden-size", "4", "--model", str(model)]) == 0
+    code = ("import sys; from lstm_forecast.cli import console_main; "
+            f"sys.argv = ['lstm-forecast', 'predict', {str(model)!r}]; console_main()")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    try:
+        writer = subprocess.run([sys.executable, "-c", code], stdout=write_end, stderr=subprocess.PIPE,
+                                timeout=120)
+    finally:
+        os.close(write_end)
+    assert writer.returncode == 1
+    assert b"Traceback" not in writer.stderr and b"BrokenPipeError" not in writer.stderr
