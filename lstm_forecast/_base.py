@@ -312,6 +312,10 @@ class RecurrentEstimatorBase(BaseEstimator):
                 "precision='bf16-mixed' needs a GPU with bfloat16 support (Ampere or newer); "
                 "this one has none. Use precision='float32'."
             )
+        if getattr(self, "accelerator", None) is not None:
+            from ._accelerate import check_accelerator
+
+            check_accelerator(self.accelerator, self.device)
 
     def _optimizer_arguments(self):
         """Keyword arguments for the optimizer (beyond the parameters and ``lr``), checked
@@ -545,8 +549,13 @@ class RecurrentEstimatorBase(BaseEstimator):
         return self._split_indices(n_samples, n_valid, y_encoded)
 
     def _fit_network(self, X, lengths, y_encoded, n_outputs, *, criterion=None):
-        device = resolve_device(self.device)
+        accelerator = getattr(self, "accelerator", None)
+        device = resolve_device(self.device) if accelerator is None else accelerator.device
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if accelerator is not None:
+            from ._accelerate import shared_seed
+
+            seed = shared_seed(accelerator, seed)
         train_idx, valid_idx = self._split(len(X), y_encoded)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices):
@@ -567,13 +576,17 @@ class RecurrentEstimatorBase(BaseEstimator):
                 train_split = predefined_split(Dataset(valid_X, valid_y))
             train_X, train_y = _to_training_device(train_X, train_y, device)
             net = self._make_net(module, device, train_split, valid_idx is not None,
-                                 criterion=criterion)
+                                 criterion=criterion, accelerator=accelerator)
             try:
                 net.fit(train_X, train_y)
             except NonFiniteLossError as error:
                 self._recover_from_divergence(net, error)
             finally:
                 net.release_cuda_graphs()
+            if accelerator is not None:
+                from ._accelerate import plain_net
+
+                net = plain_net(self, net, device)
         net.module_.eval()
         # The validation set served its purpose; keep it out of the fitted model (and its pickle).
         net.train_split = None
@@ -582,9 +595,15 @@ class RecurrentEstimatorBase(BaseEstimator):
         self.n_epochs_ = len(net.history)
         return self
 
-    def _make_net(self, module, device, train_split=None, n_valid=False, *, criterion=None):
+    def _make_net(self, module, device, train_split=None, n_valid=False, *, criterion=None,
+                  accelerator=None):
         optimizer_params = {f"optimizer__{k}": v for k, v in self._optimizer_arguments().items()}
-        net = _RecurrentNet(
+        net_class = _RecurrentNet
+        if accelerator is not None:
+            from ._accelerate import accelerated_net
+
+            net_class = functools.partial(accelerated_net, accelerator)
+        net = net_class(
             module=module,
             criterion=self._criterion() if criterion is None else criterion,
             optimizer=self._optimizer_class(),
