@@ -3,10 +3,11 @@
 The series is written to a temporary file (400 MB for 10**8 float32 points) without ever
 being in memory whole, opened as a read-only ``np.memmap`` and cut with ``make_windows``: a
 zero-copy view whose windows, copied, would take ``n_windows * timesteps * 4`` bytes
-(12.8 GB for 10**8 windows of 32 steps). Three phases are measured, each for its wall time
+(12.8 GB for 10**8 windows of 32 steps). Four phases are measured, each for its wall time
 and its peak resident memory, sampled from ``/proc/self/status`` every 10 ms (the peak RSS,
 ``VmHWM``, is reset between phases through ``/proc/self/clear_refs``):
 
+- ``make_windows``: the view, and its check that the series is finite (one read);
 - ``prepare``: ``fit`` with ``max_epochs=0`` on *all* the windows: input validation, the
   standardisation statistics, the targets, the hand-over to torch; everything a fit does
   before its first batch;
@@ -187,7 +188,8 @@ def main(argv=None):
         write_series(path, n_points)
         write_seconds = time.perf_counter() - t0
         series = np.memmap(path, dtype=np.float32, mode="r", shape=(n_points,))
-        X, y = make_windows(series, args.timesteps)
+        with PeakMemory() as windows:  # reads the series once, for its finiteness check
+            X, y = make_windows(series, args.timesteps)
         assert np.shares_memory(X, series) and np.shares_memory(y, series)
         copied = X.nbytes
         print(f"series {series.nbytes / MB:,.0f} MB on disk (written in {write_seconds:.1f} s); "
@@ -217,7 +219,8 @@ def main(argv=None):
 
         header = ("| phase | windows | wall s | peak RSS MB | over start MB | peak RssAnon MB | "
                   "peak RssFile MB | notes |\n|---|---:|---:|---:|---:|---:|---:|---|")
-        train_note = (f"{args.epochs} epoch(s), every {args.step}th window, batch "
+        which = "all windows" if args.step == 1 else f"every {args.step}th window"
+        train_note = (f"{args.epochs} epoch(s), {which}, batch "
                       f"{args.batch_size}, shuffle={not args.no_shuffle}; "
                       f"{len(X_train) * args.epochs / train.seconds:,.0f} windows/s")
         if gpu_peak:
@@ -242,7 +245,10 @@ def main(argv=None):
             f"RssFile {baseline['RssFile'] / MB:,.0f} MB (mostly torch's shared libraries).",
             "",
             header,
-            phase_row("prepare (fit, max_epochs=0, all windows)", len(X), prepare),
+            phase_row("make_windows (memmap)", len(X), windows,
+                      "checks the series once: its pages are mapped from here on"),
+            phase_row("prepare (fit, max_epochs=0, all windows)", len(X), prepare,
+                      "validation, statistics, targets, hand-over to torch"),
             phase_row("train", len(X_train), train, train_note),
             phase_row("predict (last windows)", n_test, predict,
                       f"test RMSE {rmse:.4f}, naive last-value RMSE {naive:.4f}"),

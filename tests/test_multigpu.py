@@ -8,6 +8,7 @@ those of one process with the doubled batch. The GPU tests run only where CUDA i
 
 import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -33,6 +34,16 @@ RNG = np.random.RandomState(0)
 X_CLS = RNG.normal(size=(96, 6, 2)).astype(np.float32)
 Y_CLS = np.where(X_CLS[:, -1, 0] + X_CLS[:, -2, 1] > 0, "up", "down")
 FAST = dict(hidden_size=6, max_epochs=3, batch_size=16, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_accelerate_state():
+    """Accelerate keeps one state per process (its device, its precision): each test makes
+    its own accelerator."""
+    yield
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(reset_partial_state=True)
 
 
 @pytest.fixture
@@ -105,7 +116,9 @@ def test_fitted_model_is_plain_and_saves(cpu_accelerator, tmp_path):
     with pytest.raises(Exception, match="accelerator"):
         save_model(model, tmp_path / "refused.lstm")
     save_model(model.set_params(accelerator=None), tmp_path / "model.lstm")
-    np.testing.assert_array_equal(load_model(tmp_path / "model.lstm").predict(X), expected)
+    # device="cpu": with device="auto" a GPU machine would load it onto its GPU.
+    loaded = load_model(tmp_path / "model.lstm", device="cpu")
+    np.testing.assert_array_equal(loaded.predict(X), expected)
 
 
 @pytest.mark.parametrize("verbose", [0, 1])
@@ -172,7 +185,10 @@ def two_process_run(tmp_path_factory):
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
                "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
                str(out / "worker.py"), str(out)]
-    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    # No GPU for this CPU run: on a GPU machine accelerate's barrier would pick CUDA device
+    # <rank> even for gloo on the CPU (torch 2.11, accelerate 1.15), and there is one GPU.
+    env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return [json.loads((out / f"rank{rank}.json").read_text()) for rank in (0, 1)]
