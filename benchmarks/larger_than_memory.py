@@ -144,6 +144,21 @@ def machine_line(device):
             f"{skorch.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}.")
 
 
+def code_version():
+    """The checkout's commit (and whether it has changes), or a note that it is unknown."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                                capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "lstm_forecast"], cwd=root,
+                               text=True, capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"commit {commit}" + (" with uncommitted changes to lstm_forecast/" if dirty else "")
+
+
 def phase_row(name, windows, meter, extra=""):
     peaks, start = meter.peaks, meter.start
     return (f"| {name} | {windows:,} | {meter.seconds:.1f} | {peaks['VmRSS'] / MB:,.0f} | "
@@ -233,6 +248,8 @@ def main(argv=None):
             f"## {now} — `--device {args.device}` on {args.host}",
             "",
             f"Machine: {machine_line(device)}",
+            "",
+            f"Code: {code_version()}.",
             "",
             f"Command: `{command.strip()}`",
             "",
