@@ -149,6 +149,8 @@ def code_version():
     import subprocess
 
     root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():  # a copy inside another repository would report that one
+        return "not a git checkout"
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
                                 capture_output=True, check=True).stdout.strip()
