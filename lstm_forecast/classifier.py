@@ -113,7 +113,8 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Train through Hugging Face Accelerate (``pip install "lstm-forecast[multigpu]"``):
         data-parallel over the processes ``accelerate launch`` starts (each process trains on
         its share of every epoch; the batch of one gradient step is ``batch_size`` times the
-        number of processes), or in mixed precision (``Accelerator(mixed_precision="bf16")``).
+        number of processes), or in its mixed precision (``Accelerator(mixed_precision=
+        "bf16")``; on one GPU ``precision="bf16-mixed"`` does that without an accelerator).
         The accelerator places the network, so ``device`` must be ``"auto"`` or its device.
         Checked in ``fit``, used only for training: the fitted network is a plain one. Like
         ``callbacks``, it cannot be stored by :func:`save_model`: call
