@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import (
@@ -42,6 +42,7 @@ from ._data import (
     move_inputs,
     pad_ragged,
     resident_nbytes,
+    viewed_series,
 )
 from ._inference import inference_module, run_invariant
 from ._network import CELLS, POOLINGS, RecurrentNetwork
@@ -311,6 +312,10 @@ class RecurrentEstimatorBase(BaseEstimator):
                 "precision='bf16-mixed' needs a GPU with bfloat16 support (Ampere or newer); "
                 "this one has none. Use precision='float32'."
             )
+        if getattr(self, "accelerator", None) is not None:
+            from ._accelerate import check_accelerator
+
+            check_accelerator(self.accelerator, self.device)
 
     def _optimizer_arguments(self):
         """Keyword arguments for the optimizer (beyond the parameters and ``lr``), checked
@@ -413,12 +418,17 @@ class RecurrentEstimatorBase(BaseEstimator):
     def _validate_2d(self, X, *, reset):
         """A 2-D float ``X``, read as ``(n_samples, timesteps)`` of one feature."""
         if reset or getattr(self, "_fitted_on_2d", True):
-            X = _numeric(functools.partial(validate_data, self), X, reset=reset, dtype=np.float32)
+            X = _numeric(
+                functools.partial(validate_data, self), X, reset=reset, dtype=np.float32,
+                ensure_all_finite=False,
+            )
+            _assert_finite(X, estimator_name=type(self).__name__)
             if reset:
                 self.n_features_per_step_ = 1
                 self._fitted_on_2d = True
         else:
-            X = _numeric(check_array, X, dtype=np.float32, input_name="X")
+            X = _numeric(check_array, X, dtype=np.float32, input_name="X", ensure_all_finite=False)
+            _assert_finite(X)
         if self.n_features_per_step_ != 1:
             raise ValueError(
                 f"X is 2-D, read as (n_samples, timesteps) of 1 feature, but this model was "
@@ -538,9 +548,14 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         return self._split_indices(n_samples, n_valid, y_encoded)
 
-    def _fit_network(self, X, lengths, y_encoded, n_outputs):
-        device = resolve_device(self.device)
+    def _fit_network(self, X, lengths, y_encoded, n_outputs, *, criterion=None):
+        accelerator = getattr(self, "accelerator", None)
+        device = resolve_device(self.device) if accelerator is None else accelerator.device
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if accelerator is not None:
+            from ._accelerate import shared_seed
+
+            seed = shared_seed(accelerator, seed)
         train_idx, valid_idx = self._split(len(X), y_encoded)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices):
@@ -552,7 +567,7 @@ class RecurrentEstimatorBase(BaseEstimator):
                 module.input_shift.copy_(torch.from_numpy(mean))
                 module.input_scale.copy_(torch.from_numpy(std))
             inputs = module_inputs(X, lengths)
-            targets = torch.as_tensor(y_encoded)
+            targets = as_tensor(y_encoded)
             train_X, train_y = _subset(inputs, train_idx), _subset(targets, train_idx)
             train_split = None
             if valid_idx is not None:
@@ -560,13 +575,18 @@ class RecurrentEstimatorBase(BaseEstimator):
                 valid_X, valid_y = _to_training_device(valid_X, valid_y, device)
                 train_split = predefined_split(Dataset(valid_X, valid_y))
             train_X, train_y = _to_training_device(train_X, train_y, device)
-            net = self._make_net(module, device, train_split, valid_idx is not None)
+            net = self._make_net(module, device, train_split, valid_idx is not None,
+                                 criterion=criterion, accelerator=accelerator)
             try:
                 net.fit(train_X, train_y)
             except NonFiniteLossError as error:
                 self._recover_from_divergence(net, error)
             finally:
                 net.release_cuda_graphs()
+            if accelerator is not None:
+                from ._accelerate import plain_net
+
+                net = plain_net(self, net, device)
         net.module_.eval()
         # The validation set served its purpose; keep it out of the fitted model (and its pickle).
         net.train_split = None
@@ -575,11 +595,17 @@ class RecurrentEstimatorBase(BaseEstimator):
         self.n_epochs_ = len(net.history)
         return self
 
-    def _make_net(self, module, device, train_split=None, n_valid=False):
+    def _make_net(self, module, device, train_split=None, n_valid=False, *, criterion=None,
+                  accelerator=None):
         optimizer_params = {f"optimizer__{k}": v for k, v in self._optimizer_arguments().items()}
-        net = _RecurrentNet(
+        net_class = _RecurrentNet
+        if accelerator is not None:
+            from ._accelerate import accelerated_net
+
+            net_class = functools.partial(accelerated_net, accelerator)
+        net = net_class(
             module=module,
-            criterion=self._criterion(),
+            criterion=self._criterion() if criterion is None else criterion,
             optimizer=self._optimizer_class(),
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -668,13 +694,26 @@ def _finite_float32(X):
     """A 3-D ``X`` as float32, checked for NaN/inf; plain float arrays skip ``check_array``.
 
     ``check_array``'s generic checks cost more than a small network's forward pass, which
-    matters for predicting one window at a time.
+    matters for predicting one window at a time. Overlapping windows of a series
+    (``make_windows`` output) are summed over the series they view, each value once.
     """
     if type(X) is np.ndarray and X.dtype.kind == "f" and len(X) > 0:
         X = X.astype(np.float32, copy=False)
-        if np.isfinite(X.sum(dtype=np.float64)):
+        series = viewed_series(X)
+        if np.isfinite((X if series is None else series).sum(dtype=np.float64)):
             return X
+        if series is not None:
+            _assert_finite(X)  # scikit-learn's message, without reading every window
     return _numeric(check_array, X, allow_nd=True, dtype=np.float32, input_name="X")
+
+
+def _assert_finite(X, estimator_name=None):
+    """scikit-learn's finiteness check of ``X``, with its messages; overlapping windows of a
+    series (``make_windows`` output) are checked on the series, each value read once, so a
+    windowed view of a memory-mapped series is neither copied nor read ``timesteps`` times."""
+    series = viewed_series(X)
+    assert_all_finite(X if series is None else series, input_name="X",
+                      estimator_name=estimator_name)
 
 
 def _numeric(check, X, *, name="X", **kwargs):

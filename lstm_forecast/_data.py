@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
+from numpy.lib.stride_tricks import as_strided
 
 
 def is_ragged(X) -> bool:
@@ -67,28 +68,89 @@ def compact_tokens(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return compacted, lengths
 
 
+# Statistics over more values than this are read in chunks of about _STATISTICS_CHUNK values, so
+# that a windowed view (of a memory-mapped series, say) is never copied whole; smaller inputs
+# are summarised in one go, as they always were.
+_STATISTICS_IN_ONE_GO = 1 << 20
+_STATISTICS_CHUNK = 1 << 16
+
+
 def feature_statistics(X: np.ndarray, lengths: np.ndarray | None, max_windows: int = 100_000):
     """Per-feature mean and standard deviation over samples and valid time steps.
 
     Large inputs are summarised from ``max_windows`` evenly spaced samples, so that
-    windowed views of long series are not read once per time step.
+    windowed views of long series are not read once per time step. Inputs of more than
+    2**20 values (after that subsampling) are read in chunks of samples: no temporary holds
+    more than about 2**16 values, whatever the number of samples.
     """
+    rows = None
     if X.shape[0] > max_windows:
         rows = np.linspace(0, X.shape[0] - 1, max_windows).astype(np.int64)
-        X = X[rows]
-        lengths = None if lengths is None else lengths[rows]
-    if lengths is None:
-        values = X.reshape(-1, X.shape[-1]) if X.flags.c_contiguous else X
-        axes = 0 if values.ndim == 2 else (0, 1)
-        mean = values.mean(axis=axes, dtype=np.float64)
-        std = values.std(axis=axes, dtype=np.float64)
+    n_rows = X.shape[0] if rows is None else len(rows)
+    if lengths is None and n_rows * X.shape[1] * X.shape[2] > _STATISTICS_IN_ONE_GO:
+        mean, std = _chunked_statistics(X, rows)
     else:
-        valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
-        values = X[valid]
-        mean = values.mean(axis=0, dtype=np.float64)
-        std = values.std(axis=0, dtype=np.float64)
+        if rows is not None:
+            X = X[rows]
+            lengths = None if lengths is None else lengths[rows]
+        if lengths is None:
+            values = X.reshape(-1, X.shape[-1]) if X.flags.c_contiguous else X
+            axes = 0 if values.ndim == 2 else (0, 1)
+            mean = values.mean(axis=axes, dtype=np.float64)
+            std = values.std(axis=axes, dtype=np.float64)
+        else:
+            valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
+            values = X[valid]
+            mean = values.mean(axis=0, dtype=np.float64)
+            std = values.std(axis=0, dtype=np.float64)
     std = np.where(std < 1e-8, 1.0, std)
     return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _chunked_statistics(X, rows):
+    """Mean and (population) standard deviation over samples ``rows`` (all when ``None``) and
+    time steps, two passes over chunks of samples, each gathered as float64."""
+    n_features = X.shape[-1]
+    n_rows = X.shape[0] if rows is None else len(rows)
+    step = max(1, _STATISTICS_CHUNK // (X.shape[1] * n_features))
+
+    def chunks():
+        for start in range(0, n_rows, step):
+            part = X[start : start + step] if rows is None else X[rows[start : start + step]]
+            yield np.asarray(part, dtype=np.float64).reshape(-1, n_features)
+
+    count = n_rows * X.shape[1]
+    mean = sum(chunk.sum(axis=0) for chunk in chunks()) / count
+    squares = sum(np.square(chunk - mean).sum(axis=0) for chunk in chunks())
+    return mean, np.sqrt(squares / count)
+
+
+def viewed_series(X) -> np.ndarray | None:
+    """The stretch of memory that overlapping windows read, as a read-only 1-D view, or ``None``.
+
+    :func:`~lstm_forecast.make_windows` returns ``X[i] = series[i*step : i*step + timesteps]``
+    as a strided view: with ``step < timesteps`` every value of the series between the first
+    and the last window is in ``X``, ``timesteps / step`` times over. A check of every value
+    (finiteness) reads each one once through this view instead, and allocates nothing. ``X``
+    is a 3-D ``(n, timesteps, n_features)`` or 2-D ``(n, timesteps)`` array; anything that is
+    not such a view of contiguous rows gives ``None``.
+    """
+    if not isinstance(X, np.ndarray) or X.ndim not in (2, 3) or X.shape[0] < 2 or X.size == 0:
+        return None
+    shape, strides = X.shape, X.strides
+    if X.ndim == 2:
+        shape, strides = (*shape, 1), (*strides, X.itemsize)
+    n_windows, timesteps, n_features = shape
+    row = n_features * X.itemsize
+    if n_features > 1 and strides[2] != X.itemsize:
+        return None
+    if timesteps < 2 or strides[1] != row or strides[0] <= 0 or strides[0] % row:
+        return None
+    step = strides[0] // row
+    if step >= timesteps:
+        return None  # windows that do not overlap: reading X reads each value once already
+    span = ((n_windows - 1) * step + timesteps) * n_features
+    return as_strided(X, shape=(span,), strides=(X.itemsize,), writeable=False)
 
 
 def as_tensor(array: np.ndarray) -> torch.Tensor:

@@ -109,6 +109,16 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         (weights, optimizer state and loss stay float32): less memory and faster steps for
         large networks on GPUs with bfloat16 (Ampere or newer); small networks gain nothing.
         Predictions are computed in full precision either way.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through Hugging Face Accelerate (``pip install "lstm-forecast[multigpu]"``):
+        data-parallel over the processes ``accelerate launch`` starts (each process trains on
+        its share of every epoch; the batch of one gradient step is ``batch_size`` times the
+        number of processes), or in its mixed precision (``Accelerator(mixed_precision=
+        "bf16")``; on one GPU ``precision="bf16-mixed"`` does that without an accelerator).
+        The accelerator places the network, so ``device`` must be ``"auto"`` or its device.
+        Checked in ``fit``, used only for training: the fitted network is a plain one. Like
+        ``callbacks``, it cannot be stored by :func:`save_model`: call
+        ``set_params(accelerator=None)`` first. See the "Scaling out" guide.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value gives the same
         predictions on the CPU.
@@ -182,6 +192,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         callbacks=None,
         device="auto",
         precision="float32",
+        accelerator=None,
         random_state=None,
         verbose=0,
     ):
@@ -213,6 +224,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self.callbacks = callbacks
         self.device = device
         self.precision = precision
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
 

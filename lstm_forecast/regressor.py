@@ -9,6 +9,13 @@ from sklearn.utils.validation import _check_y, check_consistent_length
 
 from ._base import RecurrentEstimatorBase
 
+# Up to this many target values, the standardised targets are one float32 copy made up front;
+# beyond it they are standardised in the loss, batch by batch, to the same float32 values bit
+# for bit, so that the targets of a memory-mapped series are never copied whole.
+_TARGETS_COPIED_UP_TO = 1 << 22
+# Targets are summarised in chunks of this many values (float64 temporaries stay small).
+_TARGET_CHUNK = 1 << 20
+
 
 class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
     """Stacked recurrent network (LSTM, GRU or RNN) for sequence regression.
@@ -90,6 +97,16 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         (weights, optimizer state and loss stay float32): less memory and faster steps for
         large networks on GPUs with bfloat16 (Ampere or newer); small networks gain nothing.
         Predictions are computed in full precision either way.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through Hugging Face Accelerate (``pip install "lstm-forecast[multigpu]"``):
+        data-parallel over the processes ``accelerate launch`` starts (each process trains on
+        its share of every epoch; the batch of one gradient step is ``batch_size`` times the
+        number of processes), or in its mixed precision (``Accelerator(mixed_precision=
+        "bf16")``; on one GPU ``precision="bf16-mixed"`` does that without an accelerator).
+        The accelerator places the network, so ``device`` must be ``"auto"`` or its device.
+        Checked in ``fit``, used only for training: the fitted network is a plain one. Like
+        ``callbacks``, it cannot be stored by :func:`save_model`: call
+        ``set_params(accelerator=None)`` first. See the "Scaling out" guide.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value gives the same
         predictions on the CPU.
@@ -160,6 +177,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         callbacks=None,
         device="auto",
         precision="float32",
+        accelerator=None,
         random_state=None,
         verbose=0,
     ):
@@ -189,6 +207,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         self.callbacks = callbacks
         self.device = device
         self.precision = precision
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
 
@@ -230,16 +249,18 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
             y = _check_y(y, multi_output=True)
         check_consistent_length(X, y)
         self._y_ndim = y.ndim
-        y2 = y.reshape(len(y), -1).astype(np.float64)
+        y2 = y.reshape(len(y), -1)
         self.n_outputs_ = y2.shape[1]
         if self.standardize:
-            self.y_mean_ = y2.mean(axis=0)
-            scale = y2.std(axis=0)
+            self.y_mean_, scale = _target_statistics(y2)
             self.y_scale_ = np.where(scale < 1e-12, 1.0, scale)
         else:
             self.y_mean_ = np.zeros(self.n_outputs_)
             self.y_scale_ = np.ones(self.n_outputs_)
-        y_scaled = ((y2 - self.y_mean_) / self.y_scale_).astype(np.float32)
+        if y2.size > _TARGETS_COPIED_UP_TO:
+            criterion = _StandardizedMSELoss(self.y_mean_, self.y_scale_)
+            return self._fit_network(X, lengths, y2, self.n_outputs_, criterion=criterion)
+        y_scaled = ((y2.astype(np.float64) - self.y_mean_) / self.y_scale_).astype(np.float32)
         return self._fit_network(X, lengths, y_scaled, self.n_outputs_)
 
     def predict(self, X):
@@ -269,3 +290,41 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _target_statistics(y2):
+    """Mean and standard deviation of each column of ``y2`` (n_samples, n_outputs), in float64.
+
+    Small targets go through ``y2.astype(np.float64)`` in one go; larger ones (a view of a
+    memory-mapped series, say) are read in chunks, so no float64 copy of them is made.
+    """
+    rows = max(1, _TARGET_CHUNK // y2.shape[1])
+    if len(y2) <= rows:
+        y64 = y2.astype(np.float64)
+        return y64.mean(axis=0), y64.std(axis=0)
+    chunks = range(0, len(y2), rows)
+    total = sum(np.asarray(y2[start : start + rows], dtype=np.float64).sum(axis=0) for start in chunks)
+    mean = total / len(y2)
+    squares = sum(
+        np.square(np.asarray(y2[start : start + rows], dtype=np.float64) - mean).sum(axis=0)
+        for start in chunks
+    )
+    return mean, np.sqrt(squares / len(y2))
+
+
+class _StandardizedMSELoss(torch.nn.MSELoss):
+    """Mean squared error against targets standardised in the loss, batch by batch.
+
+    ``(y - mean) / scale`` in float64, rounded to float32: the values that standardising all
+    targets up front gives, bit for bit, without a copy of the targets (used beyond
+    ``_TARGETS_COPIED_UP_TO`` values).
+    """
+
+    def __init__(self, mean, scale):
+        super().__init__()
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float64))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float64))
+
+    def forward(self, input, target):
+        target = ((target.to(torch.float64) - self.mean) / self.scale).to(torch.float32)
+        return super().forward(input, target)
