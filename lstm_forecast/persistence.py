@@ -229,6 +229,12 @@ class _Writer:
                 f"set_params(callbacks=None) before save_model to keep the fitted model, or "
                 f"use joblib.dump (and load it only from sources you trust)."
             )
+        if params.get("accelerator") is not None:
+            raise _Unsupported(
+                f"{where}.accelerator holds a Hugging Face Accelerator, which cannot be saved in "
+                f"the safe format. It only affects training: call set_params(accelerator=None) "
+                f"before save_model to keep the fitted model."
+            )
         node = {
             "type": "estimator",
             "class": name,
