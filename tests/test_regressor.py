@@ -170,7 +170,7 @@ def test_pickle_maps_callbacks_like_the_module():
 def test_same_random_state_same_predictions(params):
     first = reg(**params).fit(X, Y).predict(X)
     torch.manual_seed(123)  # the global seed does not matter
-    np.random.seed(123)
+    np.random.seed(123)  # noqa: NPY002 - the global state must not matter
     second = reg(**params).fit(X, Y).predict(X)
     np.testing.assert_array_equal(first, second)
     other = reg(**{**params, "random_state": 1}).fit(X, Y).predict(X)
