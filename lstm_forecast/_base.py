@@ -7,7 +7,6 @@ import functools
 import inspect
 import numbers
 import warnings
-import weakref
 
 import numpy as np
 import torch
@@ -109,7 +108,12 @@ class _RecurrentNet(NeuralNet):
     def _defer_batch_losses(self):
         own = (StopOnNonFiniteLoss, GradientNormClipping, GradientValueClipping, LRScheduler,
                EarlyStopping, EpochTimer, PassthroughScoring, PrintLog)
-        return all(isinstance(cb, own) for _, cb in self.callbacks_)
+        return all(
+            isinstance(cb, own)
+            # A scheduler stepped every batch may read that batch's loss (ReduceLROnPlateau).
+            and not (isinstance(cb, LRScheduler) and cb.step_every == "batch")
+            for _, cb in self.callbacks_
+        )
 
     def _set_training(self, training=True):
         # skorch calls module.train() (a walk over every submodule) before every batch.
@@ -168,17 +172,32 @@ class _RecurrentNet(NeuralNet):
         if not graph_safe(self.module_, X, y, optimizers):
             return None
         cache = self.__dict__.setdefault("_cuda_graphs", {})
+        # The graphs hold the module, the criterion, which parameters train and their .grad
+        # tensors; a callback that changes any of them (Freezer, zero_grad(set_to_none=True),
+        # a new criterion) makes them stale.
+        signature = (self.module_, self.criterion_,
+                     tuple((p.requires_grad, p.grad) for p in self.module_.parameters()))
         owner = cache.get("owner")
-        if owner is None or owner() is not self.module_:  # a new module: old graphs are stale
+        if owner is None or not _same_objects(owner, signature):
             cache.clear()
-            cache["owner"] = weakref.ref(self.module_)
             cache["steps"] = []
         for step in cache["steps"]:
             if step.matches(X, y):
                 return step
         self._set_training(True)
-        step = GraphedStep(self.module_, self.criterion_, X, y, forward=self.infer)
+        try:
+            step = GraphedStep(self.module_, self.criterion_, X, y, forward=self.infer)
+        except (RuntimeError, torch.cuda.OutOfMemoryError) as error:
+            # Capturing needs memory of its own; train eagerly rather than fail the fit.
+            warnings.warn(f"Training without CUDA graphs: capturing the step failed ({error}).",
+                          RuntimeWarning, stacklevel=2)
+            self.use_cuda_graphs = False
+            self.release_cuda_graphs()
+            self._zero_grad_optimizer()
+            return None
         cache["steps"].append(step)
+        cache["owner"] = (self.module_, self.criterion_,
+                          tuple((p.requires_grad, p.grad) for p in self.module_.parameters()))
         return step
 
     def release_cuda_graphs(self):
@@ -197,6 +216,13 @@ class _RecurrentNet(NeuralNet):
             for layer in module.modules():
                 if isinstance(layer, torch.nn.RNNBase):
                     layer.flatten_parameters()
+
+
+def _same_objects(a, b):
+    """``a == b`` for nested tuples, comparing every leaf by identity."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same_objects(x, y) for x, y in zip(a, b, strict=True))
+    return a is b
 
 
 def resolve_device(device) -> torch.device:
@@ -583,6 +609,8 @@ class RecurrentEstimatorBase(BaseEstimator):
                 self._recover_from_divergence(net, error)
             finally:
                 net.release_cuda_graphs()
+                if accelerator is not None and hasattr(net, "release_accelerator"):
+                    net.release_accelerator()  # also when training raised: free the user's object
             if accelerator is not None:
                 from ._accelerate import plain_net
 

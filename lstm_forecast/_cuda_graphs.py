@@ -56,45 +56,52 @@ class GraphedStep:
     def __init__(self, module, criterion, X, y, forward=None):
         forward = module if forward is None else forward
         self.params = [p for p in module.parameters() if p.requires_grad]
-        for p in self.params:
-            if p.grad is None:
+        for p in module.parameters():
+            if not p.requires_grad:
+                p.grad = None  # frozen (skorch's Freezer): the optimizer must skip it
+            elif p.grad is None:
                 p.grad = torch.zeros_like(p)
-        self.X = torch.empty_like(X)
-        self.y = torch.empty_like(y)
-        self.X.copy_(X)
-        self.y.copy_(y)
-
-        # Warm-up passes update BatchNorm statistics and draw dropout masks: put the buffers
-        # and the random state back afterwards, so training follows the eager trajectory.
+        # Warm-up passes update BatchNorm statistics and draw dropout masks: the buffers, the
+        # gradients and the random state are put back afterwards (also when capturing fails),
+        # so training follows the eager trajectory.
         buffers = [b for b in module.buffers() if b.is_floating_point() or b.dtype == torch.long]
         saved = [b.clone() for b in buffers]
         grads = [p.grad.clone() for p in self.params]
         rng_state = torch.cuda.get_rng_state(X.device)
-        stream = torch.cuda.Stream(device=X.device)
-        stream.wait_stream(torch.cuda.current_stream(X.device))
-        with torch.cuda.stream(stream), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
-            for _ in range(_WARMUP_STEPS):
-                criterion(forward(self.X), self.y).backward()
-        torch.cuda.current_stream(X.device).wait_stream(stream)
-        with torch.no_grad():
-            for buffer, value in zip(buffers, saved, strict=True):
-                buffer.copy_(value)
-
-        self.graph = torch.cuda.CUDAGraph()
-        with warnings.catch_warnings():
-            # The parameters' gradient accumulators were made on the warm-up stream; the
-            # capture stream waits for it, so the mismatch autograd warns about is harmless.
-            warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
-            with torch.cuda.graph(self.graph):
-                torch._foreach_zero_([p.grad for p in self.params])
-                self.y_pred = forward(self.X)
-                self.loss = criterion(self.y_pred, self.y)
-                self.loss.backward()
-        with torch.no_grad():
-            for p, grad in zip(self.params, grads, strict=True):
-                p.grad.copy_(grad)
-        torch.cuda.set_rng_state(rng_state, X.device)
+        # Warm-up and capture on one side stream of the data's device: torch.cuda.graph's
+        # default capture stream belongs to whichever device was current at its first use.
+        with torch.cuda.device(X.device):
+            stream = torch.cuda.Stream()
+            stream.wait_stream(torch.cuda.current_stream())
+            try:
+                self.X = torch.empty_like(X)
+                self.y = torch.empty_like(y)
+                self.X.copy_(X)
+                self.y.copy_(y)
+                with torch.cuda.stream(stream), warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
+                    for _ in range(_WARMUP_STEPS):
+                        criterion(forward(self.X), self.y).backward()
+                torch.cuda.current_stream().wait_stream(stream)
+                with torch.no_grad():
+                    for buffer, value in zip(buffers, saved, strict=True):
+                        buffer.copy_(value)
+                self.graph = torch.cuda.CUDAGraph()
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
+                    with torch.cuda.graph(self.graph, stream=stream):
+                        torch._foreach_zero_([p.grad for p in self.params])
+                        self.y_pred = forward(self.X)
+                        self.loss = criterion(self.y_pred, self.y)
+                        self.loss.backward()
+            finally:
+                torch.cuda.current_stream().wait_stream(stream)
+                with torch.no_grad():
+                    for buffer, value in zip(buffers, saved, strict=True):
+                        buffer.copy_(value)
+                    for p, grad in zip(self.params, grads, strict=True):
+                        p.grad.copy_(grad)
+                torch.cuda.set_rng_state(rng_state, X.device)
 
     def matches(self, X, y) -> bool:
         return (X.shape == self.X.shape and X.dtype == self.X.dtype and X.device == self.X.device
@@ -104,6 +111,7 @@ class GraphedStep:
         """Gradients of the batch ``(X, y)`` in the parameters' ``.grad``; loss and outputs."""
         self.X.copy_(X, non_blocking=True)
         self.y.copy_(y, non_blocking=True)
-        self.graph.replay()
+        with torch.cuda.device(self.X.device):  # replay launches on the current device's stream
+            self.graph.replay()
         # The graph overwrites its outputs on the next replay: callers get their own copies.
         return self.loss.detach().clone(), self.y_pred.detach().clone()

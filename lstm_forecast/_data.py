@@ -155,6 +155,8 @@ def viewed_series(X) -> np.ndarray | None:
 
 def as_tensor(array: np.ndarray) -> torch.Tensor:
     """A tensor sharing memory with ``array`` when possible (read-only windowed views included)."""
+    if any(stride < 0 for stride in array.strides):  # torch takes no negative strides (X[::-1])
+        array = np.ascontiguousarray(array)
     if array.flags.writeable:
         return torch.as_tensor(array)
     with warnings.catch_warnings():

@@ -27,8 +27,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-# Per trained module: (weights key, float64 copy, mixed copy, the module's tensors), dropped
-# with the module.
+# Per trained module: (weights key, its batch-invariant copy), dropped with the module.
 _CACHE = weakref.WeakKeyDictionary()
 
 
@@ -74,26 +73,29 @@ def inference_module(module: nn.Module) -> nn.Module:
 
     Rebuilt only when a weight of ``module`` changed (a refit, ``load_state_dict``).
     """
+    key = _weights_key(module)
     cached = _CACHE.get(module)
-    if cached is None or _weights_key(cached[3]) != cached[0]:
-        tensors = list(module.state_dict(keep_vars=True).values())
-        key = _weights_key(tensors)
-        full = copy.deepcopy(module).double().eval()
-        mixed = None
+    if cached is None or cached[0] != key:
         if mixed_precision_supported(module):
-            mixed = copy.copy(full)  # shares full's float64 layers, own module registry
-            mixed._modules = dict(full._modules)
-            mixed.rnn = _Float32Recurrent(module.rnn)
-        cached = _CACHE[module] = (key, full, mixed, tensors)
-    return cached[2] if cached[2] is not None else cached[1]
+            runner = copy.deepcopy(module)
+            trained_rnn = runner.rnn
+            runner.rnn = None  # keep the float32 recurrent layers out of the float64 cast
+            runner.double().eval()
+            runner.rnn = _Float32Recurrent(trained_rnn.eval())
+        else:
+            runner = copy.deepcopy(module).double().eval()
+        cached = _CACHE[module] = (key, runner)
+    return cached[1]
 
 
-def _weights_key(tensors):
-    return tuple(t._version for t in tensors)
+def _weights_key(module):
+    """Changes when a weight is updated in place or replaced by another tensor."""
+    return tuple((id(t), t._version) for t in (*module.parameters(), *module.buffers()))
 
 
 def run_invariant(runner: nn.Module, x: torch.Tensor, **kwargs) -> torch.Tensor:
     """``runner(x)`` as float32; one sample goes through as two copies of itself."""
     if isinstance(runner.rnn, _Float32Recurrent) and len(x) == 1:
+        kwargs = {name: torch.cat([value, value]) for name, value in kwargs.items()}
         return runner(torch.cat([x, x]), **kwargs)[:1].float()
     return runner(x, **kwargs).float()

@@ -92,3 +92,25 @@ def test_refit_recaptures_for_the_new_module(captures):
     second = model.fit(X, Y).predict(X[:5])
     assert len(captures) == 4
     np.testing.assert_allclose(first, second, rtol=1e-5)  # cuDNN's backward may sum in any order
+
+
+def test_freezing_the_head_mid_fit_recaptures_and_trains_like_eager(monkeypatch, captures):
+    from skorch.callbacks import Freezer
+
+    def make():
+        return LSTMRegressor(hidden_size=8, max_epochs=3, device="cuda", random_state=0,
+                             lr_schedule=None, callbacks=[Freezer("head.*", at=2)])
+
+    graphed, eager = _fit_both(monkeypatch, make, X, Y)
+    assert len(captures) == 4  # the two batch shapes, captured again once the head froze
+    np.testing.assert_allclose(graphed.predict(X), eager.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_a_failed_capture_falls_back_to_eager_training(monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("CUDA error: out of memory")
+
+    monkeypatch.setattr(_base, "GraphedStep", fail)
+    with pytest.warns(RuntimeWarning, match="Training without CUDA graphs"):
+        model = LSTMRegressor(hidden_size=8, max_epochs=2, device="cuda", random_state=0).fit(X, Y)
+    assert model.history_[-1, "train_loss"] < model.history_[0, "train_loss"]

@@ -64,8 +64,10 @@ def test_forward_only_lstms_take_the_fast_mixed_path(params, fast):
     runner = _inference.inference_module(module)
     assert isinstance(runner.rnn, _inference._Float32Recurrent) is fast
     assert next(runner.head.parameters()).dtype == torch.float64
-    if fast:
-        assert runner.rnn.rnn is module.rnn  # the trained float32 layers themselves, not a copy
+    if fast:  # a float32 copy of the trained recurrent layers, the rest in float64
+        assert next(runner.rnn.rnn.parameters()).dtype == torch.float32
+        for copied, trained in zip(runner.rnn.rnn.parameters(), module.rnn.parameters(), strict=True):
+            assert copied is not trained and torch.equal(copied, trained)
 
 
 @pytest.mark.parametrize("pooling", ["last", "mean", "max"])
@@ -91,3 +93,32 @@ def test_the_copy_follows_the_weights():
         module.head.bias.add_(1.0)
         after = _inference.run_invariant(_inference.inference_module(module), x)
     np.testing.assert_allclose((after - before).numpy(), 1.0, rtol=1e-6)
+
+
+def test_a_chunk_holding_one_ragged_sequence_matches_the_batch(monkeypatch):
+    """Predicting 4097 sequences leaves one in the last chunk: it goes through as two copies,
+    its length included (``_PREDICT_CHUNK`` shrunk to 4 to make that case small)."""
+    from lstm_forecast import LSTMRegressor, _base
+
+    rng = np.random.default_rng(0)
+    for seed in range(6):  # a batch of one differs from a batch of two in ~half the draws
+        sequences = [rng.normal(size=(rng.integers(3, 40), 3)).astype(np.float32) for _ in range(9)]
+        model = LSTMRegressor(hidden_size=32, num_layers=2, max_epochs=1, random_state=seed,
+                              device="cpu").fit(sequences, rng.normal(size=9))
+        whole = model.predict(sequences)
+        monkeypatch.setattr(_base, "_PREDICT_CHUNK", 4)
+        np.testing.assert_array_equal(model.predict(sequences), whole)
+        monkeypatch.undo()
+
+
+def test_the_copy_follows_weights_replaced_by_new_tensors():
+    torch.manual_seed(0)
+    module = RecurrentNetwork(n_features=1, n_outputs=1, hidden_size=8).eval()
+    other = RecurrentNetwork(n_features=1, n_outputs=1, hidden_size=8).eval()
+    x = torch.randn(4, 5, 1, dtype=torch.float64)
+    with torch.no_grad():
+        _inference.run_invariant(_inference.inference_module(module), x)
+        module.load_state_dict(other.state_dict(), assign=True)
+        got = _inference.run_invariant(_inference.inference_module(module), x)
+        expected = _inference.run_invariant(_inference.inference_module(other), x)
+    torch.testing.assert_close(got, expected, rtol=0, atol=0)

@@ -9,6 +9,7 @@ those of one process with the doubled batch. The GPU tests run only where CUDA i
 import io
 import json
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -240,3 +241,16 @@ def test_gpu_accelerator_fits_and_predicts(mixed_precision):
     if mixed_precision == "no":  # the accelerator changes nothing else about the fit
         plain = LSTMRegressor(**dict(FAST, max_epochs=20), device="cuda").fit(X, Y)
         np.testing.assert_allclose(model.predict(X), plain.predict(X), atol=1e-5)
+
+
+def test_a_failed_fit_leaves_nothing_in_the_accelerator(cpu_accelerator):
+    from skorch.callbacks import Callback
+
+    class Boom(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        LSTMRegressor(**FAST, accelerator=cpu_accelerator, callbacks=[Boom()]).fit(X, Y)
+    assert not (cpu_accelerator._models or cpu_accelerator._optimizers)
+    pickle.dumps(cpu_accelerator)  # still a plain parameter value

@@ -382,3 +382,11 @@ def test_failed_fit_keeps_parameters():
     with pytest.raises(ValueError):
         model.fit(X, Y)
     assert model.hidden_size == 0 and not hasattr(model, "net_")
+
+
+def test_reversed_and_negatively_strided_arrays_are_plain_input():
+    X = np.random.default_rng(0).normal(size=(30, 5, 2)).astype(np.float32)
+    y = X[:, -1, 0]
+    model = reg().fit(X[::-1], y[::-1])
+    np.testing.assert_array_equal(model.predict(X[::-1]), model.predict(np.ascontiguousarray(X[::-1])))
+    assert model.predict(X[:, ::-1]).shape == (30,)

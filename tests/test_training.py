@@ -370,3 +370,17 @@ def test_bf16_mixed_precision_trains_and_predicts_in_full_precision(monkeypatch)
 def test_precision_is_validated():
     with pytest.raises(ValueError, match=r"precision must be one of \('float32', 'bf16-mixed'\); got 'fp16'"):
         LSTMRegressor(precision="fp16").fit(np.zeros((4, 3, 1)), np.zeros(4))
+
+
+
+def test_a_per_batch_plateau_scheduler_reads_each_batch_loss():
+    """ReduceLROnPlateau stepped every batch reads the batch's loss during the epoch."""
+    from skorch.callbacks import LRScheduler
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    X, y = make_windows(np.sin(np.arange(200) / 6.0).astype(np.float32), timesteps=8)
+    scheduler = LRScheduler(ReduceLROnPlateau, monitor="train_loss", step_every="batch", patience=0,
+                            factor=0.5)
+    model = LSTMRegressor(hidden_size=8, max_epochs=2, lr_schedule=None, random_state=0, device="cpu",
+                          callbacks=[scheduler]).fit(X, y)
+    assert model.net_.optimizer_.param_groups[0]["lr"] < 1e-2  # it did step on the batch losses
