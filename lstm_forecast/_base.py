@@ -303,8 +303,10 @@ class RecurrentEstimatorBase(BaseEstimator):
             raise ValueError("forget_bias sets the LSTM forget gate and needs cell='lstm'.")
         _check_int("projection_size", self.projection_size, allow_none=True)
         _check_int("conv_channels", self.conv_channels, allow_none=True)
-        if self.standardize not in (True, False):
-            raise ValueError(f"standardize must be True or False; got {self.standardize!r}.")
+        if not (isinstance(self.standardize, (bool, np.bool_)) or self.standardize == "series"):
+            raise ValueError(
+                f"standardize must be True, False or 'series'; got {self.standardize!r}."
+            )
         _check_int("max_epochs", self.max_epochs, minimum=0)
         _check_int("batch_size", self.batch_size)
         _check_float("lr", self.lr, low=0.0, low_inclusive=False)
@@ -533,6 +535,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             embedding_dim=getattr(self, "embedding_dim", None),
             projection_size=self.projection_size,
             conv_channels=self.conv_channels,
+            series_norm=isinstance(self.standardize, str) and not self._token_input,
         )
 
     def _callbacks(self, has_validation):

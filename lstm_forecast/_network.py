@@ -41,6 +41,9 @@ class RecurrentNetwork(nn.Module):
     conv_channels : int or None
         A convolutional front end (as in LSTM-FCN): ``Conv1d(k=conv_kernel_size)`` with
         batch normalisation and ReLU, applied along time before the recurrent stack.
+    series_norm : bool
+        Z-normalise every sequence per feature over its valid steps (after the fixed input
+        standardisation): offsets and scales that differ between sequences do not matter.
     """
 
     def __init__(
@@ -60,8 +63,10 @@ class RecurrentNetwork(nn.Module):
         projection_size: int | None = None,
         conv_channels: int | None = None,
         conv_kernel_size: int = 7,
+        series_norm: bool = False,
     ):
         super().__init__()
+        self.series_norm = series_norm
         self.cell = cell
         self.pooling = pooling
         self.bidirectional = bidirectional
@@ -133,6 +138,8 @@ class RecurrentNetwork(nn.Module):
             x = self.embedding(x)
         else:
             x = (x - self.input_shift) / self.input_scale
+            if self.series_norm:
+                x = _normalise_each_sequence(x, lengths)
         if self.projection is not None:
             x = self.projection(x)
         if self.conv is not None:
@@ -169,3 +176,19 @@ class RecurrentNetwork(nn.Module):
 def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:
     steps = torch.arange(total, device=device)
     return steps.unsqueeze(0) < lengths.to(device).unsqueeze(1)
+
+
+def _normalise_each_sequence(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """``(x - mean) / std`` per sequence and feature over the valid steps; 0 where constant."""
+    if lengths is None:
+        mean = x.mean(dim=1, keepdim=True)
+        centred = x - mean
+        var = centred.square().mean(dim=1, keepdim=True)
+    else:
+        mask = _valid_mask(lengths, x.shape[1], x.device).unsqueeze(-1).to(x.dtype)
+        counts = lengths.to(x.device, x.dtype).view(-1, 1, 1)
+        mean = (x * mask).sum(dim=1, keepdim=True) / counts
+        centred = (x - mean) * mask
+        var = centred.square().sum(dim=1, keepdim=True) / counts
+    std = var.sqrt()
+    return centred / torch.where(std > 1e-6, std, torch.ones_like(std))

@@ -55,8 +55,11 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
     conv_channels : int or None, default=None
         Channels of a 1-D convolution (kernel 7, batch norm, ReLU) applied along time before
         the recurrent layers, as in LSTM-FCN.
-    standardize : bool, default=True
+    standardize : bool or "series", default=True
         Standardise each input feature, and the targets, with training-set statistics.
+        ``"series"`` also z-normalises every sequence over its own time steps (per feature,
+        at fit and predict), for series whose offsets and scales differ from one sample to
+        the next (raw sensor series; UCR-style benchmarks are normalised this way).
     max_epochs : int, default=50
         Passes over the training data.
     batch_size : int, default=32

@@ -354,7 +354,7 @@ BAD_PARAMS = [
     ("bidirectional", 1, ValueError, r"bidirectional must be True or False; got 1"),
     ("shuffle", "yes", ValueError, r"shuffle must be True or False; got 'yes'"),
     ("early_stopping", None, ValueError, r"early_stopping must be True or False; got None"),
-    ("standardize", "no", ValueError, r"standardize must be True or False"),
+    ("standardize", "no", ValueError, r"standardize must be True, False or 'series'; got 'no'"),
     ("verbose", -1, ValueError, r"verbose must be an integer >= 0 or a bool; got -1"),
     ("callbacks", "progress", TypeError, r"callbacks must be a list of skorch callbacks"),
     ("optimizer_kwargs", [("momentum", 0.9)], TypeError, r"optimizer_kwargs must be a dict or None"),
