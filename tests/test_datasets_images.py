@@ -43,7 +43,7 @@ def idx_bytes(array, magic=None, *, compress=True):
     if magic is None:
         magic = 0x0800 | array.ndim
     raw = struct.pack(f">I{array.ndim}I", magic, *array.shape) + array.tobytes()
-    return gzip.compress(raw) if compress else raw
+    return gzip.compress(raw, mtime=0) if compress else raw
 
 
 FILES = {
@@ -210,17 +210,21 @@ def test_corrupt_cached_file_is_downloaded_again(tmp_path, tiny_md5, server):
         ("t10k-images-idx3-ubyte.gz", idx_bytes(TEST_X[:2]), "3 labels"),
         (
             "t10k-images-idx3-ubyte.gz",
-            gzip.compress(idx_bytes(TEST_X, compress=False)[:-5]),
+            gzip.compress(idx_bytes(TEST_X, compress=False)[:-5], mtime=0),
             "is corrupt: its header announces shape",
         ),
         (
             "t10k-labels-idx1-ubyte.gz",
-            gzip.compress(idx_bytes(TEST_Y, compress=False) + b"\x00"),
+            gzip.compress(idx_bytes(TEST_Y, compress=False) + b"\x00", mtime=0),
             "is corrupt",
         ),
-        ("t10k-labels-idx1-ubyte.gz", gzip.compress(b"\x00\x00"), "not an IDX file"),
-        ("t10k-labels-idx1-ubyte.gz", gzip.compress(b"\x00\x00\x08\x01"), "truncated"),
+        ("t10k-labels-idx1-ubyte.gz", gzip.compress(b"\x00\x00", mtime=0), "not an IDX file"),
+        ("t10k-labels-idx1-ubyte.gz", gzip.compress(b"\x00\x00\x08\x01", mtime=0), "truncated"),
     ],
+    # Named ids: ids made from the bytes would hold gzip's timestamp (unless mtime=0) and
+    # differ between pytest-xdist workers collecting in different seconds.
+    ids=["not-gzip", "cut-gzip", "images-magic", "labels-magic", "count-mismatch", "short-body",
+         "long-body", "not-idx", "cut-header"],
 )
 def test_corrupt_files_give_a_clear_value_error(
     tmp_path, monkeypatch, no_download, name, data, match
