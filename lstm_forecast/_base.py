@@ -30,7 +30,7 @@ from skorch.utils import TeeGenerator
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from ._callbacks import GradientValueClipping, NonFiniteLossError, StopOnNonFiniteLoss
-from ._cuda_graphs import GraphedStep, graph_safe
+from ._cuda_graphs import GraphedStep, batch_capturable, training_capturable
 from ._data import (
     TensorBatches,
     as_tensor,
@@ -165,28 +165,28 @@ class _RecurrentNet(NeuralNet):
 
     def _graphed_step(self, batch, fit_params):
         """The captured step for this batch's shape (captured on first use), or ``None``."""
-        if not self.use_cuda_graphs or fit_params:
+        if not self.use_cuda_graphs or fit_params or not batch_capturable(*batch):
             return None
-        X, y = batch
-        optimizers = [getattr(self, name + "_") for name in self._optimizers]
-        if not graph_safe(self.module_, X, y, optimizers):
-            return None
-        cache = self.__dict__.setdefault("_cuda_graphs", {})
         # The graphs hold the module, the criterion, which parameters train and their .grad
         # tensors; a callback that changes any of them (Freezer, zero_grad(set_to_none=True),
-        # a new criterion) makes them stale.
-        signature = (self.module_, self.criterion_,
-                     tuple((p.requires_grad, p.grad) for p in self.module_.parameters()))
-        owner = cache.get("owner")
-        if owner is None or not _same_objects(owner, signature):
-            cache.clear()
-            cache["steps"] = []
+        # a new criterion or optimizer) makes them stale.
+        signature = self._graph_signature()
+        cache = self.__dict__.get("_cuda_graphs")
+        if cache is None or not _identical(cache["signature"], signature):
+            optimizers = [getattr(self, name + "_") for name in self._optimizers]
+            cache = self.__dict__["_cuda_graphs"] = {
+                "signature": signature,
+                "capturable": training_capturable(self.module_, optimizers),
+                "steps": [],
+            }
+        if not cache["capturable"]:
+            return None
         for step in cache["steps"]:
-            if step.matches(X, y):
+            if step.matches(*batch):
                 return step
         self._set_training(True)
         try:
-            step = GraphedStep(self.module_, self.criterion_, X, y, forward=self.infer)
+            step = GraphedStep(self.module_, self.criterion_, *batch, forward=self.infer)
         except (RuntimeError, torch.cuda.OutOfMemoryError) as error:
             # Capturing needs memory of its own; train eagerly rather than fail the fit.
             warnings.warn(f"Training without CUDA graphs: capturing the step failed ({error}).",
@@ -196,9 +196,14 @@ class _RecurrentNet(NeuralNet):
             self._zero_grad_optimizer()
             return None
         cache["steps"].append(step)
-        cache["owner"] = (self.module_, self.criterion_,
-                          tuple((p.requires_grad, p.grad) for p in self.module_.parameters()))
+        cache["signature"] = self._graph_signature()  # the capture gave every trained one a .grad
         return step
+
+    def _graph_signature(self):
+        params = list(self.module_.parameters())
+        optimizers = [getattr(self, name + "_") for name in self._optimizers]
+        return (self.module_, self.criterion_, *optimizers,
+                *(p.requires_grad for p in params), *(p.grad for p in params))
 
     def release_cuda_graphs(self):
         """Free the captured steps and their memory (done at the end of each fit)."""
@@ -218,11 +223,9 @@ class _RecurrentNet(NeuralNet):
                     layer.flatten_parameters()
 
 
-def _same_objects(a, b):
-    """``a == b`` for nested tuples, comparing every leaf by identity."""
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same_objects(x, y) for x, y in zip(a, b, strict=True))
-    return a is b
+def _identical(a, b):
+    """Whether two tuples hold the very same objects, in order."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def resolve_device(device) -> torch.device:

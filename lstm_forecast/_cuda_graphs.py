@@ -22,17 +22,15 @@ from torch import nn
 _WARMUP_STEPS = 2
 
 
-def graph_safe(module: nn.Module, X, y, optimizers) -> bool:
-    """Whether a training step on ``(X, y)`` can be captured and replayed.
+def batch_capturable(X, y) -> bool:
+    """Dense CUDA tensors (ragged input packs sequences with lengths read on the host)."""
+    return (isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)
+            and X.is_cuda and y.device == X.device)
 
-    Needs dense CUDA tensors (ragged input packs sequences with lengths read on the host),
-    no cuDNN inter-layer dropout (its random state lives inside cuDNN) and optimizers that
-    take no closure.
-    """
-    if not (isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)):
-        return False
-    if not (X.is_cuda and y.device == X.device):
-        return False
+
+def training_capturable(module: nn.Module, optimizers) -> bool:
+    """No cuDNN inter-layer dropout (its random state lives inside cuDNN) and optimizers
+    that take no closure."""
     for layer in module.modules():
         if isinstance(layer, nn.RNNBase) and layer.dropout > 0 and layer.num_layers > 1:
             return False
@@ -71,24 +69,24 @@ class GraphedStep:
         # Warm-up and capture on one side stream of the data's device: torch.cuda.graph's
         # default capture stream belongs to whichever device was current at its first use.
         with torch.cuda.device(X.device):
+            self.X = torch.empty_like(X)
+            self.y = torch.empty_like(y)
+            self.X.copy_(X)
+            self.y.copy_(y)
             stream = torch.cuda.Stream()
             stream.wait_stream(torch.cuda.current_stream())
+            self.graph = torch.cuda.CUDAGraph()
             try:
-                self.X = torch.empty_like(X)
-                self.y = torch.empty_like(y)
-                self.X.copy_(X)
-                self.y.copy_(y)
-                with torch.cuda.stream(stream), warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
-                    for _ in range(_WARMUP_STEPS):
-                        criterion(forward(self.X), self.y).backward()
-                torch.cuda.current_stream().wait_stream(stream)
-                with torch.no_grad():
-                    for buffer, value in zip(buffers, saved, strict=True):
-                        buffer.copy_(value)
-                self.graph = torch.cuda.CUDAGraph()
                 with warnings.catch_warnings():
+                    # The gradient accumulators of the parameters may come from another stream
+                    # (an earlier eager step); the capture stream waits for it, so autograd's
+                    # warning about the mismatch is harmless here.
                     warnings.filterwarnings("ignore", message="The AccumulateGrad node's stream")
+                    with torch.cuda.stream(stream):
+                        for _ in range(_WARMUP_STEPS):
+                            criterion(forward(self.X), self.y).backward()
+                    # Same stream, after the warm-up. Capturing runs nothing: the buffers are
+                    # put back once, below.
                     with torch.cuda.graph(self.graph, stream=stream):
                         torch._foreach_zero_([p.grad for p in self.params])
                         self.y_pred = forward(self.X)
