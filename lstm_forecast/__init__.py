@@ -1,5 +1,6 @@
 """Recurrent networks (LSTM, GRU, RNN) as scikit-learn estimators for time series."""
 
+from ._version import __version__ as __version__
 from .backtest import BacktestResult, backtest
 from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
 from .classifier import LSTMClassifier
@@ -38,4 +39,3 @@ __all__ = [
     "smape",
     "time_series_classifier",
 ]
-__version__ = "0.1.0"

@@ -27,7 +27,7 @@ import torch
 from skorch.callbacks import Callback, LRScheduler
 from skorch.hf import AccelerateMixin
 
-from ._base import _RecurrentNet
+from ._net import _RecurrentNet
 
 
 def check_accelerator(accelerator, device):
@@ -44,7 +44,7 @@ def check_accelerator(accelerator, device):
             f"Install accelerate with: pip install 'lstm-forecast[multigpu]'."
         )
     if device != "auto":
-        from ._base import resolve_device
+        from ._net import resolve_device
 
         wanted, placed = resolve_device(device), accelerator.device
         if wanted.type != placed.type or wanted.index not in (None, placed.index):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
+
+# An ANSI escape sequence (skorch colours the best value of each column).
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class NonFiniteLossError(RuntimeError):
@@ -33,3 +38,11 @@ class GradientValueClipping(Callback):
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         torch.nn.utils.clip_grad_value_((p for _, p in named_parameters), self.clip_value)
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's per-epoch table without ANSI colour codes, for output that is not a terminal."""
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        return _ANSI.sub("", text) if isinstance(text, str) else text

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
-from numpy.lib.stride_tricks import as_strided
 
 
 def is_ragged(X) -> bool:
@@ -123,34 +122,6 @@ def _chunked_statistics(X, rows):
     mean = sum(chunk.sum(axis=0) for chunk in chunks()) / count
     squares = sum(np.square(chunk - mean).sum(axis=0) for chunk in chunks())
     return mean, np.sqrt(squares / count)
-
-
-def viewed_series(X) -> np.ndarray | None:
-    """The stretch of memory that overlapping windows read, as a read-only 1-D view, or ``None``.
-
-    :func:`~lstm_forecast.make_windows` returns ``X[i] = series[i*step : i*step + timesteps]``
-    as a strided view: with ``step < timesteps`` every value of the series between the first
-    and the last window is in ``X``, ``timesteps / step`` times over. A check of every value
-    (finiteness) reads each one once through this view instead, and allocates nothing. ``X``
-    is a 3-D ``(n, timesteps, n_features)`` or 2-D ``(n, timesteps)`` array; anything that is
-    not such a view of contiguous rows gives ``None``.
-    """
-    if not isinstance(X, np.ndarray) or X.ndim not in (2, 3) or X.shape[0] < 2 or X.size == 0:
-        return None
-    shape, strides = X.shape, X.strides
-    if X.ndim == 2:
-        shape, strides = (*shape, 1), (*strides, X.itemsize)
-    n_windows, timesteps, n_features = shape
-    row = n_features * X.itemsize
-    if n_features > 1 and strides[2] != X.itemsize:
-        return None
-    if timesteps < 2 or strides[1] != row or strides[0] <= 0 or strides[0] % row:
-        return None
-    step = strides[0] // row
-    if step >= timesteps:
-        return None  # windows that do not overlap: reading X reads each value once already
-    span = ((n_windows - 1) * step + timesteps) * n_features
-    return as_strided(X, shape=(span,), strides=(X.itemsize,), writeable=False)
 
 
 def as_tensor(array: np.ndarray) -> torch.Tensor:

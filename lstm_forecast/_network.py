@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -192,3 +194,59 @@ def _normalise_each_sequence(x: torch.Tensor, lengths: torch.Tensor | None) -> t
         var = centred.square().sum(dim=1, keepdim=True) / counts
     std = var.sqrt()
     return centred / torch.where(std > 1e-6, std, torch.ones_like(std))
+
+
+def expected_weight_shapes(config: dict) -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` shapes of ``RecurrentNetwork(**config)``, without allocating it.
+
+    The network is built on PyTorch's ``meta`` device, which records shapes only, so a
+    model file that claims a huge network is refused before any memory is spent on it.
+    """
+    with torch.device("meta"):
+        module = RecurrentNetwork(**config)
+    return {key: tuple(tensor.shape) for key, tensor in module.state_dict().items()}
+
+
+# The keys of a network configuration, with the bounds a stored one must respect.
+_CONFIG_INTS = {"n_features": (1, 1 << 20), "n_outputs": (1, 1 << 20), "hidden_size": (1, 1 << 16),
+                "num_layers": (1, 64)}
+_CONFIG_OPTIONAL_INTS = {"vocab_size": (2, 1 << 24), "embedding_dim": (1, 1 << 16),
+                         "projection_size": (1, 1 << 16), "conv_channels": (1, 1 << 16)}
+_CONFIG_KEYS = {*_CONFIG_INTS, *_CONFIG_OPTIONAL_INTS, "cell", "bidirectional", "dropout", "pooling",
+                "forget_bias", "series_norm"}
+
+
+def config_problem(config) -> str | None:
+    """What is wrong with a stored network configuration (``network_config_``), or ``None``.
+
+    Checked before any network is built from a model file: exact keys, plain types, and
+    sizes within bounds.
+    """
+    if not isinstance(config, dict):
+        return "network_config_ is missing or not an object."
+    if set(config) != _CONFIG_KEYS:
+        return f"network_config_ must have the keys {sorted(_CONFIG_KEYS)}."
+    bounds = [(key, low, high, False) for key, (low, high) in _CONFIG_INTS.items()]
+    bounds += [(key, low, high, True) for key, (low, high) in _CONFIG_OPTIONAL_INTS.items()]
+    for key, low, high, optional in bounds:
+        value = config[key]
+        if optional and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"network_config_[{key!r}] must be an integer in [{low}, {high}]."
+    if config["cell"] not in CELLS or config["pooling"] not in POOLINGS:
+        return "network_config_ names an unknown cell or pooling."
+    if not isinstance(config["bidirectional"], bool) or not isinstance(config["series_norm"], bool):
+        return "network_config_ flags must be booleans."
+    dropout = config["dropout"]
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        return "network_config_['dropout'] must be a number in [0, 1)."
+    bias = config["forget_bias"]
+    if bias is not None and (isinstance(bias, bool) or not isinstance(bias, (int, float))
+                             or not math.isfinite(bias)):
+        return "network_config_['forget_bias'] must be a finite number or null."
+    if (config["vocab_size"] is None) != (config["embedding_dim"] is None):
+        return "network_config_ sets only one of vocab_size and embedding_dim."
+    if config["pooling"] == "cell" and config["cell"] != "lstm":
+        return "network_config_ pools the cell state of a network without LSTM cells."
+    return None

@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from lstm_forecast._persist import PersistentMixin
 from lstm_forecast._time_index import future_index, has_time_frequency
 from lstm_forecast.metrics import _as_2d_float, _check_positive_int
 
@@ -76,8 +77,10 @@ def _format_forecast(values, info, horizon):
     return pd.DataFrame(out, index=index, columns=info.columns)
 
 
-class _BaseBaselineForecaster(BaseEstimator):
+class _BaseBaselineForecaster(PersistentMixin, BaseEstimator):
     """Shared ``fit``/``predict`` of the baselines; subclasses define the forecast rule."""
+
+    _persist_attributes = ("n_targets_", "index_", "_info")
 
     def _min_history(self):
         return 1
@@ -205,6 +208,7 @@ class NaiveForecaster(_BaseBaselineForecaster):
     """
 
     _state_attributes = ("last_value_",)
+    _persist_attributes = _state_attributes
 
     def __init__(self, *, horizon=1):
         self.horizon = horizon
@@ -256,6 +260,7 @@ class SeasonalNaiveForecaster(_BaseBaselineForecaster):
     """
 
     _state_attributes = ("last_season_",)
+    _persist_attributes = _state_attributes
 
     def __init__(self, *, horizon=1, seasonal_period=1):
         self.horizon = horizon
@@ -306,6 +311,7 @@ class DriftForecaster(_BaseBaselineForecaster):
     """
 
     _state_attributes = ("last_value_", "slope_")
+    _persist_attributes = _state_attributes
 
     def __init__(self, *, horizon=1):
         self.horizon = horizon

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
@@ -10,7 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_consistent_length
 from skorch.callbacks import EpochScoring
 
-from ._base import RecurrentEstimatorBase, _check_int
+from ._base import RecurrentEstimatorBase
+from ._docstrings import estimator_doc
 
 
 def _plain(value):
@@ -25,7 +27,8 @@ def _accuracy(net, X, y):
 
 
 class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
-    """Stacked recurrent network (LSTM, GRU or RNN) for sequence classification.
+    __doc__ = estimator_doc(
+        """Stacked recurrent network (LSTM, GRU or RNN) for sequence classification.
 
     ``X`` holds one sequence per sample, ``(n_samples, timesteps, n_features)``; a 2-D ``X``
     (array or DataFrame) is read as ``(n_samples, timesteps)`` of a single feature, or as
@@ -38,114 +41,13 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    hidden_size : int, default=64
-        Units of each recurrent layer (per direction).
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-    cell : {"lstm", "gru", "rnn", "rnn_relu"}, default="lstm"
-        Recurrent cell; ``"rnn"`` is the tanh Elman RNN and ``"rnn_relu"`` its ReLU variant.
-    bidirectional : bool, default=False
-        Read each sequence in both directions and concatenate the two summaries.
-    dropout : float, default=0.0
-        Dropout between stacked recurrent layers and on the summary before the output layer.
-    pooling : {"last", "mean", "max", "cell"}, default="last"
-        How the sequence is summarised for the output layer: the hidden state after the last
-        step (as in the reference tutorials), the mean or maximum of the hidden states over
-        time (stronger on long sequences), or the final LSTM cell state.
-    forget_bias : float or None, default=None
-        Initial forget-gate bias of the LSTM layers (``cell="lstm"`` only); ``1.0``
-        reproduces TensorFlow's ``forget_bias=1.0``. ``None`` leaves it at 0 like every
-        other bias.
-    vocab_size : int or None, default=None
-        Read ``X`` as integer token ids in ``[0, vocab_size)`` through an embedding; id 0 is
-        padding and never changes a prediction (Keras ``mask_zero`` semantics).
-    embedding_dim : int, default=32
-        Size of the token embedding (used only with ``vocab_size``).
-    projection_size : int or None, default=None
-        Width of a linear layer applied to every time step before the recurrent layers.
-    conv_channels : int or None, default=None
-        Channels of a 1-D convolution (kernel 7, batch norm, ReLU) applied along time before
-        the recurrent layers, as in LSTM-FCN.
-    standardize : bool or "series", default=True
-        Standardise each input feature with training-set statistics (not token ids).
-        ``"series"`` also z-normalises every sequence over its own time steps (per feature,
-        at fit and predict), for series whose offsets and scales differ from one sample to
-        the next (raw sensor series; UCR-style benchmarks are normalised this way).
-    max_epochs : int, default=50
-        Passes over the training data.
-    batch_size : int, default=32
-        Samples per gradient step.
-    lr : float, default=1e-2
-        Initial learning rate.
-    lr_schedule : {"cosine", None}, default="cosine"
-        ``"cosine"`` anneals the learning rate to zero over ``max_epochs`` (per epoch);
-        ``None`` keeps it constant, as in most tutorials.
-    optimizer : str or torch.optim.Optimizer subclass, default="adam"
-        ``"adam"``, ``"adamw"``, ``"rmsprop"``, ``"adagrad"``, ``"sgd"`` or an optimizer class.
-    optimizer_kwargs : dict or None, default=None
-        Further optimizer arguments, e.g. ``{"momentum": 0.9}`` for ``"sgd"``; checked
-        against the optimizer's signature (``lr`` is set by ``lr``).
-    weight_decay : float or None, default=None
-        Weight decay passed to the optimizer (an L2 penalty; decoupled for ``"adamw"``).
-        ``None`` keeps the optimizer's own default: 0, or 0.01 for AdamW.
-    clip_norm : float or None, default=None
-        Clip gradients to this global norm before each step.
-    clip_value : float or None, default=None
-        Clip every gradient element to ``[-clip_value, clip_value]``.
-    shuffle : bool, default=True
-        Shuffle the training samples every epoch.
-    validation_fraction : float or None, default=None
-        Hold out this stratified fraction of the training samples for validation; the
-        validation loss and accuracy (and the training accuracy) are recorded in
-        ``history_`` every epoch.
-    early_stopping : bool, default=False
-        Stop when the validation loss has not improved for ``patience`` epochs and restore
-        the best weights. Uses ``validation_fraction`` (0.1 when it is None).
-    patience : int, default=10
-        Epochs without improvement before early stopping.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks (e.g. ``LRScheduler``, ``Checkpoint``), copied at fit time.
-    device : str, default="auto"
-        ``"auto"`` trains on CUDA when available, else on the CPU; or ``"cpu"``, ``"cuda:0"``.
-    precision : {"float32", "bf16-mixed"}, default="float32"
-        Training arithmetic. ``"bf16-mixed"`` runs the forward pass under bfloat16 autocast
-        (weights, optimizer state and loss stay float32): less memory and faster steps for
-        large networks on GPUs with bfloat16 (Ampere or newer); small networks gain nothing.
-        Predictions are computed in full precision either way.
-    accelerator : accelerate.Accelerator or None, default=None
-        Train through Hugging Face Accelerate (``pip install "lstm-forecast[multigpu]"``):
-        data-parallel over the processes ``accelerate launch`` starts (each process trains on
-        its share of every epoch; the batch of one gradient step is ``batch_size`` times the
-        number of processes), or in its mixed precision (``Accelerator(mixed_precision=
-        "bf16")``; on one GPU ``precision="bf16-mixed"`` does that without an accelerator).
-        The accelerator places the network, so ``device`` must be ``"auto"`` or its device.
-        Checked in ``fit``, used only for training: the fitted network is a plain one. Like
-        ``callbacks``, it cannot be stored by :func:`save_model`: call
-        ``set_params(accelerator=None)`` first. See the "Scaling out" guide.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout; the same value gives the same
-        predictions on the CPU.
-    verbose : int, default=0
-        ``1`` prints a progress bar and the per-epoch table.
+{parameters}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` is the PyTorch module.
-    history_ : skorch.History
-        Per-epoch (and per-batch) training record.
-    n_epochs_ : int
-        Epochs actually trained.
-    n_features_in_ : int
-        Columns of a 2-D ``X`` (its time steps: a 2-D ``X`` at predict must have as many),
-        or features per time step of a 3-D ``X`` or of a list of sequences (1 for token ids); sequences
-        of any length are accepted then.
-    n_features_per_step_ : int
-        Features the network reads at every time step (1 for token ids).
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+{attributes}
 
     See Also
     --------
@@ -162,108 +64,44 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     >>> clf = LSTMClassifier(hidden_size=16, max_epochs=2, random_state=0)
     >>> clf.fit(X[:200], digits.target[:200]).predict(X[:3]).shape
     (3,)
-    """
+    """,
+        standardize="Standardise each input feature with training-set statistics (not token ids).",
+        validation_fraction=(
+            "Hold out this stratified fraction of the training samples for validation; the\n"
+            "        validation loss and accuracy (and the training accuracy) are recorded in\n"
+            "        ``history_`` every epoch."
+        ),
+    )
 
-    def __init__(
-        self,
-        *,
-        hidden_size=64,
-        num_layers=1,
-        cell="lstm",
-        bidirectional=False,
-        dropout=0.0,
-        pooling="last",
-        forget_bias=None,
-        vocab_size=None,
-        embedding_dim=32,
-        projection_size=None,
-        conv_channels=None,
-        standardize=True,
-        max_epochs=50,
-        batch_size=32,
-        lr=1e-2,
-        lr_schedule="cosine",
-        optimizer="adam",
-        optimizer_kwargs=None,
-        weight_decay=None,
-        clip_norm=None,
-        clip_value=None,
-        shuffle=True,
-        validation_fraction=None,
-        early_stopping=False,
-        patience=10,
-        callbacks=None,
-        device="auto",
-        precision="float32",
-        accelerator=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.cell = cell
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.pooling = pooling
-        self.forget_bias = forget_bias
-        self.vocab_size = vocab_size
-        self.embedding_dim = embedding_dim
-        self.projection_size = projection_size
-        self.conv_channels = conv_channels
-        self.standardize = standardize
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.lr_schedule = lr_schedule
-        self.optimizer = optimizer
-        self.optimizer_kwargs = optimizer_kwargs
-        self.weight_decay = weight_decay
-        self.clip_norm = clip_norm
-        self.clip_value = clip_value
-        self.shuffle = shuffle
-        self.validation_fraction = validation_fraction
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.callbacks = callbacks
-        self.device = device
-        self.precision = precision
-        self.accelerator = accelerator
-        self.random_state = random_state
-        self.verbose = verbose
+    _persist_attributes = ("classes_",)
 
-    def fit(self, X, y):
-        """Train the network on sequences ``X`` with labels ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, timesteps, n_features) or (n_samples, timesteps)
-            Input sequences (token ids when ``vocab_size`` is set), or a list of sequences of
-            different lengths.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-
-        Returns
-        -------
-        self : LSTMClassifier
-            The fitted estimator.
-        """
-        self._validate_params()
-        self._check_y_given(y)
-        if self.vocab_size is not None:
-            _check_int("vocab_size", self.vocab_size, minimum=2)
-            _check_int("embedding_dim", self.embedding_dim)
-        X, lengths = self._validate_X(X, reset=True)
+    def _encode_targets(self, y, n_samples):
+        """Class indices ``0..n_classes-1``, the number of classes and the loss (default)."""
+        if hasattr(y, "sparse") or type(y).__module__.startswith("scipy.sparse"):
+            raise TypeError("y must be a dense 1-D array of labels; got a sparse matrix.")
+        if isinstance(y, (pd.Series, pd.Index)) and y.isna().any():
+            raise ValueError(
+                f"y holds {int(y.isna().sum())} missing labels (NA); drop those samples or "
+                f"label them."
+            )
         y = _check_y(y)
-        check_consistent_length(X, y)
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        check_consistent_length(np.empty(n_samples), y)
+        try:
+            check_classification_targets(y)
+            encoder = LabelEncoder().fit(y)
+        except TypeError as error:  # labels that cannot be sorted together
+            kinds = sorted({type(_plain(v)).__name__ for v in y})
+            raise TypeError(
+                f"y mixes labels of different types ({', '.join(kinds)}); use labels of one "
+                f"type ({error})."
+            ) from None
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
             raise ValueError(
                 f"LSTMClassifier needs samples of at least 2 classes; got 1 class "
                 f"({_plain(self.classes_[0])!r})."
             )
-        return self._fit_network(X, lengths, encoder.transform(y), len(self.classes_))
+        return encoder.transform(y), len(self.classes_), None
 
     def predict_proba(self, X):
         """Class probabilities for the sequences ``X``.
@@ -299,11 +137,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         logits = self._forward(X)
         return self.classes_[logits.argmax(axis=1)]
 
-    @property
-    def _token_input(self):
-        return self.vocab_size is not None
-
-    def _criterion(self):
+    def _default_criterion(self):
         return torch.nn.CrossEntropyLoss
 
     def _split_indices(self, n_samples, n_valid, y_encoded):
@@ -319,7 +153,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         )
         return np.sort(train), np.sort(valid)
 
-    def _extra_callbacks(self, has_validation):
+    def _scoring_callbacks(self, has_validation):
         if not has_validation:
             return []
         return [

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._persist import PersistentMixin
 from ._time_index import future_index, has_time_frequency, infer_offset
 from .regressor import LSTMRegressor
 
@@ -70,7 +71,7 @@ def _check_int(name, value, minimum):
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
 
 
-class LSTMForecaster(BaseEstimator):
+class LSTMForecaster(PersistentMixin, BaseEstimator):
     """Forecast the next ``horizon`` values of a series with an LSTM.
 
     ``fit(y, X=None)`` learns from a series (array, Series or DataFrame of one or several
@@ -151,6 +152,11 @@ class LSTMForecaster(BaseEstimator):
     >>> len(forecast)
     12
     """
+
+    _persist_attributes = (
+        "target_name_", "index_", "n_targets_", "n_covariates_", "season_", "log_", "relative_to_",
+        "timesteps_", "scale_", "estimators_", "y_tail_", "X_tail_", "_y_is_1d", "_y_columns",
+    )
 
     def __init__(
         self,

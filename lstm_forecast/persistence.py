@@ -3,35 +3,30 @@
 A model file is a zip archive that holds only data:
 
 - ``meta.json``: the format name and version, the versions of the libraries that wrote it,
-  and the estimator as a tree: its class (from an allow-list of this library's estimators),
-  its ``get_params()`` and its fitted attributes. Nested estimators (such as the
-  ``estimator_`` of an :class:`~lstm_forecast.LSTMForecaster`) are nodes of the same tree.
-  Values are JSON numbers, strings, booleans, ``null`` and lists, or objects tagged with a
-  ``"type"`` (tuples, dicts, NumPy scalars and arrays, pandas indexes and timestamps, a
-  ``torch.optim`` optimizer class by name, a ``RandomState`` by its state...).
-- ``arrays.safetensors``: the numeric NumPy arrays the JSON refers to, by key (present
-  when there is at least one). String and object arrays are JSON lists.
-- ``weights.safetensors``: the network weights (the module ``state_dict``) of the root
-  estimator; a nested estimator's are in ``weights/<attribute path>.safetensors``.
+  the size and SHA-256 of every other member, a digest of the whole, and the estimator as a
+  tree: its class (from an allow-list of this library's estimators), its ``get_params()``
+  and the fitted state the class declares (``_persist_attributes``). Nested estimators
+  (the networks of an :class:`~lstm_forecast.LSTMForecaster`) are nodes of the same tree.
+  Values are encoded by :mod:`lstm_forecast._codec`.
+- ``arrays.safetensors``: the numeric NumPy arrays the JSON refers to, by key.
+- ``weights.safetensors``: the network weights of the root estimator; a nested estimator's
+  are in ``weights/<attribute path>.safetensors``.
 
-Loading reads JSON and safetensors only: nothing in a file can run code. An estimator is
-rebuilt by calling its class (looked up in the allow-list) with the stored parameters,
-setting the stored attributes and loading the weights into a freshly built network.
+Loading reads JSON and safetensors only, so nothing in a file can run code, and it refuses
+cheaply what does not follow the format: only a regular file is opened; every member is
+checked against the size and digest ``meta.json`` declares before it is used; nesting depth,
+string widths and array sizes are bounded; a network's weight shapes are checked against
+its stored architecture before any network is built; time zones must be zoneinfo names.
+Every refusal is a ``ValueError`` naming what is wrong.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import errno
+import hashlib
 import json
-import math
 import os
-import re
-import secrets
 import warnings
 import zipfile
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -40,28 +35,25 @@ from safetensors.numpy import load as _load_arrays
 from safetensors.numpy import save as _save_arrays
 from safetensors.torch import load as _load_tensors
 from safetensors.torch import save as _save_tensors
-from sklearn.base import BaseEstimator
+
+from ._archive import atomic_write, checked_target, open_regular_file
+from ._codec import ATTRIBUTE_NAME, Decoder, Encoder, FormatError, Unsupported
+from ._network import config_problem
+from ._version import __version__
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "lstm_forecast.model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _META = "meta.json"
 _ARRAYS = "arrays.safetensors"
 _WEIGHTS = "weights.safetensors"
-# A corrupt or hostile archive must not make load_model inflate gigabytes of JSON.
-_MAX_META_BYTES = 512 * 1024 * 1024
-# Dtype kinds an array may have: bool, integers, floats, complex, datetime, timedelta,
-# fixed-width unicode and Python objects (the last two as JSON lists).
-_NUMERIC_KINDS = "biufc"
-_TIME_KINDS = "Mm"
-_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# A fixed timestamp for every archive member, so that the same model gives the same bytes.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# A hostile archive must not make load_model inflate gigabytes of JSON.
+_MAX_META_BYTES = 64 * 1024 * 1024
+_MAX_MEMBERS = 10_000
 
 
-# --------------------------------------------------------------------------- allow-lists
 def _allowed_classes():
     """The estimator classes a model file may name, by name."""
     from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
@@ -69,54 +61,56 @@ def _allowed_classes():
     from .forecaster import LSTMForecaster
     from .regressor import LSTMRegressor
 
-    classes = [
-        LSTMRegressor, LSTMClassifier, LSTMForecaster,
-        NaiveForecaster, SeasonalNaiveForecaster, DriftForecaster,
-    ]
+    classes = [LSTMRegressor, LSTMClassifier, LSTMForecaster,
+               NaiveForecaster, SeasonalNaiveForecaster, DriftForecaster]
     return {cls.__name__: cls for cls in classes}
 
 
-def _allowed_dataclasses():
+def _allowed_records():
     """Small private records the estimators keep as fitted state, by name."""
-    from .baselines import _SeriesInfo
+    from . import baselines
 
-    return {"baselines._SeriesInfo": _SeriesInfo}
-
-
-def _library_version():
-    from . import __version__
-
-    return __version__
+    record = getattr(baselines, "_SeriesInfo", None)
+    return {} if record is None else {"baselines._SeriesInfo": record}
 
 
-class _Unsupported(ValueError):
-    """A value the safe format cannot store."""
+def _versions():
+    import safetensors
+    import sklearn
+    import skorch
+
+    return {"lstm_forecast": __version__, "numpy": np.__version__, "pandas": pd.__version__,
+            "safetensors": safetensors.__version__, "scikit-learn": sklearn.__version__,
+            "skorch": skorch.__version__, "torch": torch.__version__}
 
 
-class _FormatError(ValueError):
-    """A model file that does not follow the format."""
+def _digest(meta):
+    """SHA-256 of everything in ``meta`` but the digest: any edit of the file shows."""
+    body = {key: value for key, value in meta.items() if key != "digest"}
+    text = json.dumps(body, allow_nan=False, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ------------------------------------------------------------------------------ writing
 def save_model(estimator, path):
     """Save a (fitted or unfitted) estimator to ``path`` in a safe, pickle-free format.
 
-    The file is a zip archive of JSON (the class, the parameters and the fitted attributes)
-    and `safetensors <https://huggingface.co/docs/safetensors>`_ (the arrays and the
-    network weights): loading it with :func:`load_model` never runs code from the file.
-    The write is atomic: the archive is written to a temporary file in the same directory,
-    flushed to disk, then renamed over ``path``, so a crash or an error part-way leaves any
-    previous file at ``path`` intact.
+    The file is a zip archive of JSON (the class, the parameters and the fitted state) and
+    `safetensors <https://huggingface.co/docs/safetensors>`_ (the arrays and the network
+    weights): loading it with :func:`load_model` never runs code from the file. The write is
+    atomic: the archive is built in memory and checked, written to a temporary file in the
+    same directory, flushed to disk, then renamed over ``path`` (keeping an existing file's
+    permissions), so a crash or an error part-way leaves any previous file at ``path`` intact
+    and writes nothing; temporary files that a killed save left behind are removed.
 
     Supported estimators are :class:`~lstm_forecast.LSTMRegressor`,
     :class:`~lstm_forecast.LSTMClassifier`, :class:`~lstm_forecast.LSTMForecaster` and the
-    baseline forecasters. Their parameters and fitted attributes must be plain data: numbers,
-    strings, ``None``, lists, tuples, dicts, NumPy scalars and arrays, pandas indexes,
-    timestamps and frequencies, a ``RandomState``, an optimizer class from ``torch.optim``,
-    or another supported estimator. skorch ``callbacks`` are code and are refused (they only
-    matter for training: ``estimator.set_params(callbacks=None)`` before saving keeps the
-    fitted model). For arbitrary objects use :func:`joblib.dump`, and load such pickles
-    only from sources you trust.
+    baseline forecasters. Their parameters must be plain data: numbers, strings, ``None``,
+    lists, tuples, dicts, NumPy values, pandas indexes, a ``RandomState``, an optimizer class
+    from ``torch.optim``, or another supported estimator. skorch ``callbacks`` are code and
+    are refused (they only matter for training: ``estimator.set_params(callbacks=None)``
+    before saving keeps the fitted model). For arbitrary objects use :func:`joblib.dump`,
+    and load such pickles only from sources you trust.
 
     Parameters
     ----------
@@ -131,7 +125,12 @@ def save_model(estimator, path):
     TypeError
         If ``estimator`` is not one of the supported classes.
     ValueError
-        If a parameter or fitted attribute cannot be stored safely (the message names it).
+        If a parameter or fitted attribute cannot be stored safely (the message names it),
+        or ``path`` does not name a file.
+    OSError
+        If the directory is missing (``FileNotFoundError``), ``path`` is a directory
+        (``IsADirectoryError``) or the directory is not writable (``PermissionError``):
+        checked before anything is written.
 
     See Also
     --------
@@ -152,8 +151,9 @@ def save_model(estimator, path):
     >>> bool(np.array_equal(restored.predict(X), model.predict(X)))
     True
     """
+    target = checked_target(path)
     members = _encode_model(estimator)
-    _atomic_write(path, members)
+    atomic_write(target, members)
 
 
 def _encode_model(estimator):
@@ -166,115 +166,83 @@ def _encode_model(estimator):
         )
     writer = _Writer(classes)
     root = writer.estimator(estimator, where=type(estimator).__name__, path=())
+    members = []
+    if writer.encoder.arrays:
+        members.append((_ARRAYS, _save_arrays(writer.encoder.arrays)))
+    members.extend(writer.weights)
     meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
+        "members": {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                    for name, data in members},
         "estimator": root,
     }
+    meta["digest"] = _digest(meta)
     text = json.dumps(meta, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True)
-    members = [(_META, text.encode("utf-8"))]
-    if writer.arrays:
-        members.append((_ARRAYS, _save_arrays(writer.arrays)))
-    members.extend(writer.weights)
-    return members
-
-
-def _versions():
-    import safetensors
-    import sklearn
-    import skorch
-
-    return {
-        "lstm_forecast": _library_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "safetensors": safetensors.__version__,
-        "scikit-learn": sklearn.__version__,
-        "skorch": skorch.__version__,
-        "torch": torch.__version__,
-    }
-
-
-def _float(value):
-    """A float as JSON: a number when finite, else the string "nan", "inf" or "-inf"."""
-    value = float(value)
-    return value if math.isfinite(value) else str(value)
+    return [(_META, text.encode("utf-8")), *members]
 
 
 class _Writer:
-    """Encodes values to JSON, collecting numeric arrays and network weights on the side."""
+    """Estimator nodes; the values inside them go through the codec's encoder."""
 
     def __init__(self, classes):
         self.classes = classes
-        self.dataclasses = {cls: name for name, cls in _allowed_dataclasses().items()}
-        self.arrays = {}
+        self.encoder = Encoder(self.estimator, _allowed_records())
         self.weights = []
 
-    # -- estimators
     def estimator(self, est, *, where, path):
         name = type(est).__name__
         if self.classes.get(name) is not type(est):
-            raise _Unsupported(
+            raise Unsupported(
                 f"{where} is a {type(est).__qualname__}, which the safe format cannot store; it "
                 f"stores {', '.join(sorted(self.classes))}. Use joblib.dump for other objects "
                 f"(and load such pickles only from sources you trust)."
             )
         params = est.get_params(deep=False)
-        callbacks = params.get("callbacks")
-        if callbacks is not None and len(callbacks):
-            raise _Unsupported(
+        if params.get("callbacks") is not None and len(params["callbacks"]):
+            raise Unsupported(
                 f"{where}.callbacks holds skorch callbacks, which are code and cannot be saved "
                 f"in the safe format. They only affect training: call "
                 f"set_params(callbacks=None) before save_model to keep the fitted model, or "
                 f"use joblib.dump (and load it only from sources you trust)."
             )
         if params.get("accelerator") is not None:
-            raise _Unsupported(
+            raise Unsupported(
                 f"{where}.accelerator holds a Hugging Face Accelerator, which cannot be saved in "
                 f"the safe format. It only affects training: call set_params(accelerator=None) "
                 f"before save_model to keep the fitted model."
             )
+        value = self.encoder.value
         node = {
             "type": "estimator",
             "class": name,
-            "params": {
-                key: self.value(value, where=f"{where}.{key}", path=(*path, key))
-                for key, value in sorted(params.items())
-            },
+            "params": {key: value(v, where=f"{where}.{key}", path=(*path, key))
+                       for key, v in sorted(params.items())},
             "state": None,
             "network": None,
             "history": None,
         }
-        state = {key: value for key, value in vars(est).items() if key not in params}
+        state = est._get_persist_state()
         if not state:
             return node
-        net = state.pop("net_", None)
-        history = state.pop("history_", None)
-        node["state"] = {
-            key: self.value(value, where=f"{where}.{key}", path=(*path, key))
-            for key, value in sorted(state.items())
-        }
-        if net is not None:
-            node["network"] = self.network(net, path)
-        if history is not None:
-            node["history"] = self.history(history, where=f"{where}.history_", path=path)
+        node["state"] = {key: value(v, where=f"{where}.{key}", path=(*path, key))
+                         for key, v in sorted(state.items())}
+        weights = est._get_persist_weights()
+        if weights is not None:
+            _check_weights_fit(est.network_config_, weights, Unsupported, where)
+            member = _WEIGHTS if not path else f"weights/{'.'.join(path)}.safetensors"
+            self.weights.append((member, _save_tensors(weights)))
+            node["network"] = {"member": member}
+            node["history"] = self.history(est.history_, where=f"{where}.history_", path=path)
         return node
 
-    def network(self, net, path):
-        module = net.module_
-        tensors = {
-            key: tensor.detach().to("cpu").contiguous().clone()
-            for key, tensor in module.state_dict().items()
-        }
-        member = _WEIGHTS if not path else f"weights/{'.'.join(path)}.safetensors"
-        self.weights.append((member, _save_tensors(tensors)))
-        return {"member": member, "n_outputs": int(module.head.out_features)}
-
     def history(self, history, *, where, path):
+        """The per-epoch records (without the per-batch ones, which can be millions)."""
+        epochs = [{key: value for key, value in entry.items() if key != "batches"} for entry in history]
         try:
-            return self.value(list(history), where=where, path=(*path, "history_"))
-        except _Unsupported as exc:
+            return self.encoder.value(epochs, where=where, path=(*path, "history_"))
+        except Unsupported as exc:
             warnings.warn(
                 f"{where} holds values the safe format cannot store ({exc}); the loaded "
                 f"model has an empty training history.",
@@ -283,205 +251,20 @@ class _Writer:
             )
             return None
 
-    # -- values
-    def value(self, value, *, where, path):
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if type(value) is int:
-            return value
-        if type(value) is float:
-            return value if math.isfinite(value) else {"type": "float", "value": str(value)}
-        if isinstance(value, np.generic):
-            return self.scalar(value, where)
-        if isinstance(value, np.ndarray):
-            return self.array(value, where=where, path=path)
-        if type(value) is list:
-            return [self.value(v, where=f"{where}[{i}]", path=(*path, str(i)))
-                    for i, v in enumerate(value)]
-        if type(value) is tuple:
-            return {"type": "tuple", "items": [
-                self.value(v, where=f"{where}[{i}]", path=(*path, str(i))) for i, v in enumerate(value)
-            ]}
-        if type(value) is dict:
-            return {"type": "dict", "items": [
-                [self.value(k, where=f"{where} key", path=path),
-                 self.value(v, where=f"{where}[{k!r}]", path=(*path, str(k)))]
-                for k, v in value.items()
-            ]}
-        if isinstance(value, BaseEstimator):
-            return self.estimator(value, where=where, path=path)
-        if isinstance(value, type) and issubclass(value, torch.optim.Optimizer):
-            if getattr(torch.optim, value.__name__, None) is value:
-                return {"type": "torch_optimizer", "name": f"torch.optim.{value.__name__}"}
-            raise _Unsupported(
-                f"{where}={value.__module__}.{value.__qualname__} is not a torch.optim optimizer; "
-                f"the safe format stores optimizer classes from torch.optim only (by name). "
-                f"Use joblib.dump for a custom optimizer."
-            )
-        if isinstance(value, np.random.RandomState):
-            _, keys, pos, has_gauss, cached = value.get_state(legacy=True)
-            return {"type": "random_state", "keys": self.array(keys, where=where, path=path),
-                    "pos": int(pos), "has_gauss": int(has_gauss), "cached_gaussian": _float(cached)}
-        if isinstance(value, pd.Index):
-            return self.index(value, where=where, path=path)
-        if isinstance(value, pd.Timestamp):
-            return {"type": "timestamp", "value": int(value.asm8.view(np.int64)), "unit": value.unit,
-                    "tz": None if value.tz is None else str(value.tz)}
-        if isinstance(value, pd.Period):
-            return {"type": "period", "ordinal": int(value.ordinal), "freq": value.freqstr}
-        if isinstance(value, pd.DateOffset):
-            return self.offset(value, where)
-        if type(value) in self.dataclasses:
-            return {"type": "dataclass", "class": self.dataclasses[type(value)], "fields": {
-                field.name: self.value(getattr(value, field.name), where=f"{where}.{field.name}",
-                                       path=(*path, field.name))
-                for field in dataclasses.fields(value)
-            }}
-        raise _Unsupported(
-            f"{where} of type {type(value).__qualname__} cannot be stored in the safe format, "
-            f"which holds plain data (numbers, strings, lists, tuples, dicts, NumPy arrays, "
-            f"pandas indexes, supported estimators). Use joblib.dump for arbitrary objects "
-            f"(and load such pickles only from sources you trust)."
+
+def _check_weights_fit(config, weights, error, where):
+    from ._network import expected_weight_shapes
+
+    expected = expected_weight_shapes(config)
+    stored = {key: tuple(tensor.shape) for key, tensor in weights.items()}
+    if stored != expected:
+        wrong = sorted(set(expected) ^ set(stored)) or sorted(
+            key for key in expected if expected[key] != stored[key])
+        raise error(
+            f"{where}: the weights do not fit the network described by network_config_ "
+            f"(size mismatch or missing/unexpected tensors: {', '.join(wrong[:4])}). Refit the "
+            f"model before saving it."
         )
-
-    def scalar(self, value, where):
-        kind = value.dtype.kind
-        if kind == "b":
-            data = bool(value)
-        elif kind in "iu":
-            data = int(value)
-        elif kind == "f":
-            data = _float(value)
-        elif kind == "U":
-            data = str(value)
-        else:
-            raise _Unsupported(
-                f"{where} is a NumPy {value.dtype} scalar; the safe format stores NumPy bool, "
-                f"integer, float and string scalars."
-            )
-        return {"type": "scalar", "dtype": value.dtype.str if kind == "U" else value.dtype.name,
-                "value": data}
-
-    def array(self, value, *, where, path):
-        dtype = value.dtype
-        node = {"type": "ndarray", "dtype": _dtype_name(dtype), "shape": list(value.shape)}
-        if dtype.fields is not None or dtype.subdtype is not None:
-            raise _Unsupported(f"{where} is a structured NumPy array; the safe format cannot store it.")
-        if dtype.kind in _NUMERIC_KINDS or dtype.kind in _TIME_KINDS:
-            data = value.view(np.int64) if dtype.kind in _TIME_KINDS else value
-            if not data.dtype.isnative:
-                data = data.astype(data.dtype.newbyteorder("="))
-            key = f"a{len(self.arrays)}"
-            self.arrays[key] = np.ascontiguousarray(data)
-            node["key"] = key
-        elif dtype.kind == "U":
-            node["items"] = [str(v) for v in value.ravel().tolist()]
-        elif dtype.kind == "O":
-            node["items"] = [
-                self.value(v, where=f"{where}[{i}]", path=(*path, str(i)))
-                for i, v in enumerate(value.ravel())
-            ]
-        else:
-            raise _Unsupported(
-                f"{where} is a NumPy array of dtype {dtype}; the safe format stores bool, "
-                f"numeric, datetime, unicode and object arrays."
-            )
-        return node
-
-    def index(self, index, *, where, path):
-        name = self.value(index.name, where=f"{where}.name", path=path)
-        if isinstance(index, pd.RangeIndex):
-            return {"type": "index", "kind": "range", "start": int(index.start),
-                    "stop": int(index.stop), "step": int(index.step), "name": name}
-        if isinstance(index, pd.DatetimeIndex):
-            return {"type": "index", "kind": "datetime", "unit": index.unit,
-                    "values": self.array(index.asi8, where=where, path=path),
-                    "tz": None if index.tz is None else str(index.tz),
-                    "freq": index.freqstr, "name": name}
-        if isinstance(index, pd.PeriodIndex):
-            return {"type": "index", "kind": "period", "freq": index.freqstr,
-                    "values": self.array(index.asi8, where=where, path=path), "name": name}
-        if type(index) is pd.Index and _index_dtype_supported(index.dtype):
-            return {"type": "index", "kind": "plain", "dtype": str(index.dtype),
-                    "values": self.array(np.asarray(index.to_numpy(), dtype=_plain_dtype(index.dtype)),
-                                         where=where, path=path),
-                    "name": name}
-        raise _Unsupported(
-            f"{where} is a {type(index).__name__} of dtype {index.dtype}; the safe format stores "
-            f"RangeIndex, DatetimeIndex, PeriodIndex and plain numeric, boolean or string indexes."
-        )
-
-    def offset(self, offset, where):
-        freq = offset.freqstr
-        try:
-            same = pd.tseries.frequencies.to_offset(freq) == offset
-        except ValueError:
-            same = False
-        if not same:
-            raise _Unsupported(f"{where}={offset!r} is not described by its frequency string {freq!r}.")
-        return {"type": "offset", "freq": freq}
-
-
-def _dtype_name(dtype):
-    return dtype.str if dtype.kind == "U" else ("object" if dtype.kind == "O" else dtype.name)
-
-
-def _index_dtype_supported(dtype):
-    return str(dtype) in ("str", "string", "object") or (
-        isinstance(dtype, np.dtype) and dtype.kind in "biuf"
-    )
-
-
-def _plain_dtype(dtype):
-    return object if str(dtype) in ("str", "string", "object") else dtype
-
-
-def _atomic_write(path, members):
-    """Write the archive to a temporary file next to ``path``, fsync it, then rename it."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, f"the directory of the model file does not exist: "
-                                f"{directory!r}", path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "the model path is a directory, expected a file", path)
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            _write_archive(file, members)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-
-
-def _write_archive(file, members):
-    with zipfile.ZipFile(file, "w") as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-
-
-def _fsync_directory(directory):
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -490,9 +273,10 @@ def load_model(path, *, device=None):
 
     Only JSON and safetensors are read, so loading never runs code from the file: the
     estimator's class must be one of this library's (an allow-list), it is called with the
-    stored parameters, the stored fitted attributes are set, and the network weights are
-    loaded into a freshly built network. A fitted model predicts exactly what it predicted
-    when it was saved (on the same device type).
+    stored parameters, the stored fitted state is set, and the network weights are loaded
+    into a freshly built network. A fitted model predicts exactly what it predicted when it
+    was saved (on the same device type). A damaged or hostile file is refused with a
+    ``ValueError`` before it costs much time or memory, and no other file is ever opened.
 
     Parameters
     ----------
@@ -515,7 +299,7 @@ def load_model(path, *, device=None):
     ValueError
         If the file is not a model file of this library (a pickle, a joblib file, a damaged
         or edited archive, a class outside the allow-list, weights that do not fit the
-        stored architecture), or was written by a newer format version.
+        stored architecture, not a regular file), or was written by a newer format version.
 
     See Also
     --------
@@ -540,53 +324,93 @@ def load_model(path, *, device=None):
     >>> bool(np.array_equal(restored.predict_proba(X), clf.predict_proba(X)))
     True
     """
+    if device is not None:
+        from ._net import resolve_device
+
+        resolve_device(device)  # a bad device is the caller's mistake, said before reading
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(errno.ENOENT, "no model file at this path", path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "the model path is a directory, expected a file", path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise ValueError(
-            f"{path!r} is not an lstm_forecast model file: it is not a zip archive ({exc}). "
-            f"load_model reads only files written by save_model; it never unpickles (a file from "
-            f"joblib.dump must be loaded with joblib.load, and only from a source you trust)."
-        ) from None
-    with archive:
-        reader = _Reader(archive, path, device)
-        meta = reader.meta()
-        return reader.estimator(meta["estimator"], where="estimator")
+    with open_regular_file(path) as file:
+        try:
+            archive = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            raise ValueError(
+                f"{path!r} is not an lstm_forecast model file: it is not a zip archive ({exc}). "
+                f"load_model reads only files written by save_model; it never unpickles (a file "
+                f"from joblib.dump must be loaded with joblib.load, and only from a source you "
+                f"trust)."
+            ) from None
+        with archive:
+            reader = _Reader(archive, path, device, os.fstat(file.fileno()).st_size)
+            try:
+                meta = reader.meta()
+                return reader.estimator(meta["estimator"], where="estimator", depth=0)
+            except (ValueError, FileNotFoundError):
+                raise
+            except (Exception, RecursionError) as exc:  # any other surprise of a damaged file
+                raise reader.fail(f"it cannot be decoded ({type(exc).__name__}: {exc}).") from None
 
 
 class _Reader:
     """Decodes the JSON tree of a model file, checking every node against the format."""
 
-    def __init__(self, archive, path, device):
+    def __init__(self, archive, path, device, file_size):
         self.archive = archive
         self.path = path
         self.device = device
+        self.file_size = file_size
         self.classes = _allowed_classes()
-        self.dataclasses = _allowed_dataclasses()
+        self.members = {}
+        self.version = None
         self._arrays = None
+        self.decoder = Decoder(self.fail, self.arrays, self.estimator, _allowed_records())
 
     def fail(self, message):
-        return _FormatError(f"{self.path!r} is not a valid lstm_forecast model file: {message}")
+        return FormatError(f"{self.path!r} is not a valid lstm_forecast model file: {message}")
 
-    def read(self, name, limit=None):
+    def info(self, name):
         try:
             info = self.archive.getinfo(name)
         except KeyError:
             raise self.fail(f"the archive member {name!r} is missing.") from None
-        if limit is not None and info.file_size > limit:
+        if info.flag_bits & 0x1:
+            raise self.fail(f"the archive member {name!r} is encrypted.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise self.fail(f"the archive member {name!r} uses an unsupported compression.")
+        return info
+
+    def read(self, name, limit):
+        info = self.info(name)
+        if info.file_size > limit:
             raise self.fail(f"{name!r} is {info.file_size} bytes, more than the {limit} allowed.")
         try:
-            return self.archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
+            with self.archive.open(info) as member:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError,
+                RuntimeError) as exc:
             raise self.fail(f"the archive member {name!r} cannot be read ({exc}).") from None
+        if len(data) > limit:
+            raise self.fail(f"{name!r} is larger than the {limit} bytes allowed.")
+        return data
+
+    def member(self, name):
+        """A member declared in meta.json: size and digest checked before it is used."""
+        info = self.info(name)
+        if self.version == 1:
+            return self.read(name, self.file_size)
+        declared = self.members.get(name)
+        if declared is None:
+            raise self.fail(f"the archive member {name!r} is not declared in {_META}.")
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != declared["size"]:
+            raise self.fail(f"the archive member {name!r} does not have the size {_META} declares.")
+        data = self.read(name, declared["size"])
+        if hashlib.sha256(data).hexdigest() != declared["sha256"]:
+            raise self.fail(f"the archive member {name!r} does not match its SHA-256 in {_META}.")
+        return data
 
     def meta(self):
-        data = self.read(_META, limit=_MAX_META_BYTES)
+        if len(self.archive.infolist()) > _MAX_MEMBERS:
+            raise self.fail(f"the archive has more than {_MAX_MEMBERS} members.")
+        data = self.read(_META, _MAX_META_BYTES)
         try:
             meta = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
@@ -597,29 +421,42 @@ class _Reader:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise self.fail(f"format_version must be a positive integer; got {version!r}.")
         if version > FORMAT_VERSION:
-            written_by = (meta.get("versions") or {}).get("lstm_forecast", "a newer release") \
-                if isinstance(meta.get("versions"), dict) else "a newer release"
+            versions = meta.get("versions")
+            written_by = versions.get("lstm_forecast") if isinstance(versions, dict) else None
             raise ValueError(
                 f"{self.path!r} was written in model format version {version} (by lstm_forecast "
-                f"{written_by}); this lstm_forecast {_library_version()} reads format versions "
-                f"up to {FORMAT_VERSION}. Upgrade lstm_forecast to load it."
+                f"{written_by if isinstance(written_by, str) else 'a newer release'}); this "
+                f"lstm_forecast {__version__} reads format versions up to {FORMAT_VERSION}. "
+                f"Upgrade lstm_forecast to load it."
             )
+        self.version = version
+        if version >= 2:
+            if meta.get("digest") != _digest(meta):
+                raise self.fail(f"{_META} does not match its digest: the file was changed after "
+                                f"save_model wrote it.")
+            self.members = self.declared_members(meta.get("members"))
         if not isinstance(meta.get("estimator"), dict):
             raise self.fail(f"{_META} has no estimator.")
         return meta
 
-    # -- helpers
-    def field(self, node, key, types, where):
-        if not isinstance(node, dict) or key not in node:
-            raise self.fail(f"{where}: the field {key!r} is missing.")
-        value = node[key]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _tuple(types)):
-            raise self.fail(f"{where}.{key} has an unexpected type {type(value).__name__}.")
-        return value
+    def declared_members(self, members):
+        if not isinstance(members, dict):
+            raise self.fail(f"{_META} does not declare its members.")
+        total = 0
+        for name, entry in members.items():
+            size = entry.get("size") if isinstance(entry, dict) else None
+            digest = entry.get("sha256") if isinstance(entry, dict) else None
+            if (isinstance(size, bool) or not isinstance(size, int) or size < 0
+                    or not isinstance(digest, str) or len(digest) != 64):
+                raise self.fail(f"{_META} declares the member {name!r} without a valid size and digest.")
+            total += size
+        if total > self.file_size:
+            raise self.fail(f"{_META} declares {total} bytes of members in a file of {self.file_size}.")
+        return members
 
     def arrays(self):
         if self._arrays is None:
-            data = self.read(_ARRAYS)
+            data = self.member(_ARRAYS)
             try:
                 self._arrays = _load_arrays(data)
             except Exception as exc:  # safetensors raises its own error type for bad bytes
@@ -627,278 +464,100 @@ class _Reader:
         return self._arrays
 
     # -- estimators
-    def estimator(self, node, *, where):
-        name = self.field(node, "class", str, where)
+    def estimator(self, node, *, where, depth=0):
+        fail, field = self.fail, self.decoder.field
+        name = field(node, "class", str, where)
         cls = self.classes.get(name)
         if cls is None:
-            raise self.fail(
+            raise fail(
                 f"{where} names the class {name!r}, which is not one of the estimators a model file "
                 f"may hold ({', '.join(sorted(self.classes))})."
             )
-        params = self.field(node, "params", dict, where)
-        decoded = {key: self.value(value, where=f"{where}.{key}") for key, value in params.items()}
+        params = field(node, "params", dict, where)
+        decoded = {key: self.decoder.value(v, where=f"{where}.{key}", depth=depth)
+                   for key, v in params.items()}
         try:
             estimator = cls(**decoded)
         except TypeError as exc:
-            raise self.fail(f"{where}: the stored parameters do not fit {name} ({exc}).") from None
+            raise fail(f"{where}: the stored parameters do not fit {name} ({exc}).") from None
+        if getattr(cls, "_parameter_constraints", None):
+            try:
+                estimator._validate_params()
+            except (TypeError, ValueError) as exc:
+                raise fail(f"{where}: a stored parameter is not valid ({exc}).") from None
         state = node.get("state")
         if state is None:
             return estimator
         if not isinstance(state, dict):
-            raise self.fail(f"{where}.state must be an object.")
-        for key, value in state.items():
-            if not _ATTRIBUTE_NAME.match(key) or key.startswith("__") or key in params \
-                    or key in ("net_", "history_") or hasattr(type(estimator), key):
-                raise self.fail(f"{where}: {key!r} is not a valid fitted attribute name.")
-            setattr(estimator, key, self.value(value, where=f"{where}.{key}"))
+            raise fail(f"{where}.state must be an object.")
+        allowed = set(cls._persisted_names())
+        for key in state:
+            if not ATTRIBUTE_NAME.match(key) or key.startswith("__") or key not in allowed:
+                raise fail(f"{where}: {key!r} is not a valid fitted attribute name of {name}.")
+        values = {key: self.decoder.value(v, where=f"{where}.{key}", depth=depth)
+                  for key, v in state.items()}
+        if self.version == 1 and hasattr(cls, "_network_config") and "network_config_" not in values:
+            values["network_config_"] = _version_1_network_config(estimator, values, node, fail, where)
+        estimator._set_persist_state(values)
         network = node.get("network")
         if network is not None:
-            self.network(estimator, network, where=f"{where}.network")
-        history = node.get("history")
-        if history is not None and hasattr(estimator, "net_"):
-            from skorch.history import History
-
-            entries = self.value(history, where=f"{where}.history_")
-            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-                raise self.fail(f"{where}.history_ must be a list of objects.")
-            estimator.net_.history_ = History(entries)
-            estimator.history_ = estimator.net_.history_
+            self.network(estimator, network, node.get("history"), where=f"{where}.network", depth=depth)
         return estimator
 
-    def network(self, estimator, node, *, where):
-        member = self.field(node, "member", str, where)
-        n_outputs = self.field(node, "n_outputs", int, where)
-        if n_outputs < 1:
-            raise self.fail(f"{where}.n_outputs must be >= 1; got {n_outputs}.")
-        if not hasattr(estimator, "_restore_network"):
+    def network(self, estimator, node, history, *, where, depth):
+        if not hasattr(estimator, "_set_persist_weights"):
             raise self.fail(f"{where}: {type(estimator).__name__} has no network.")
-        data = self.read(member)
+        config = getattr(estimator, "network_config_", None)
+        problem = config_problem(config)
+        if problem:
+            raise self.fail(f"{where}: {problem}")
+        member = self.decoder.field(node, "member", str, where)
+        data = self.member(member)
         try:
-            state_dict = _load_tensors(data)
+            weights = _load_tensors(data)
         except Exception as exc:  # safetensors raises its own error type for bad bytes
             raise self.fail(f"{member} is not a valid safetensors file ({exc}).") from None
-        device = self.resolve_device(estimator)
+        _check_weights_fit(config, weights, self.fail, where)
+        entries = None
+        if history is not None:
+            entries = self.decoder.value(history, where=f"{where}.history_", depth=depth)
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise self.fail(f"{where}.history_ must be a list of objects.")
         try:
-            estimator._restore_network(state_dict, n_outputs, device)
-        except Exception as exc:  # a shape, key or parameter mismatch anywhere in the rebuild
+            estimator._set_persist_weights(weights, entries, self.resolve_device(estimator))
+        except (RuntimeError, ValueError, TypeError, KeyError) as exc:
             raise self.fail(
                 f"the weights in {member} do not fit the network described by the stored "
                 f"parameters and attributes ({type(exc).__name__}: {' '.join(str(exc).split())})."
             ) from None
 
     def resolve_device(self, estimator):
-        from ._base import resolve_device
+        from ._net import resolve_device
 
         if self.device is not None:
             return resolve_device(self.device)
         try:
             return resolve_device(getattr(estimator, "device", "cpu"))
-        except ValueError:
+        except (TypeError, ValueError):
             return torch.device("cpu")
 
-    # -- values
-    def value(self, node, *, where):
-        if node is None or isinstance(node, (bool, str, int)):
-            return node
-        if isinstance(node, float):
-            if not math.isfinite(node):
-                raise self.fail(f"{where} holds a non-finite number outside a tagged float.")
-            return node
-        if isinstance(node, list):
-            return [self.value(v, where=f"{where}[{i}]") for i, v in enumerate(node)]
-        if not isinstance(node, dict):
-            raise self.fail(f"{where} has an unexpected JSON type {type(node).__name__}.")
-        kind = self.field(node, "type", str, where)
-        decode = getattr(self, f"_decode_{kind}", None)
-        if decode is None:
-            raise self.fail(f"{where} has the unknown value type {kind!r}.")
-        return decode(node, where)
 
-    def _decode_float(self, node, where):
-        text = self.field(node, "value", str, where)
-        if text not in ("nan", "inf", "-inf"):
-            raise self.fail(f"{where}: {text!r} is not 'nan', 'inf' or '-inf'.")
-        return float(text)
-
-    def _decode_tuple(self, node, where):
-        items = self.field(node, "items", list, where)
-        return tuple(self.value(v, where=f"{where}[{i}]") for i, v in enumerate(items))
-
-    def _decode_dict(self, node, where):
-        items = self.field(node, "items", list, where)
-        result = {}
-        for i, pair in enumerate(items):
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise self.fail(f"{where}: item {i} is not a [key, value] pair.")
-            key = self.value(pair[0], where=f"{where} key {i}")
-            try:
-                hash(key)
-            except TypeError:
-                raise self.fail(f"{where}: key {i} is not hashable.") from None
-            result[key] = self.value(pair[1], where=f"{where}[{key!r}]")
-        return result
-
-    def _decode_estimator(self, node, where):
-        return self.estimator(node, where=where)
-
-    def _decode_scalar(self, node, where):
-        dtype = self.dtype(self.field(node, "dtype", str, where), where, kinds="biufU")
-        value = node.get("value")
-        try:
-            if dtype.kind == "f":
-                if isinstance(value, str) and value in ("nan", "inf", "-inf"):
-                    value = float(value)
-                elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise TypeError(type(value).__name__)
-            elif dtype.kind in "iu" and (isinstance(value, bool) or not isinstance(value, int)):
-                raise TypeError(type(value).__name__)
-            elif dtype.kind == "b" and not isinstance(value, bool):
-                raise TypeError(type(value).__name__)
-            elif dtype.kind == "U" and not isinstance(value, str):
-                raise TypeError(type(value).__name__)
-            return dtype.type(value)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise self.fail(f"{where}: {value!r} is not a valid {dtype} value ({exc}).") from None
-
-    def _decode_ndarray(self, node, where):
-        dtype = self.dtype(self.field(node, "dtype", str, where), where, kinds="biufcMmUO")
-        shape = self.field(node, "shape", list, where)
-        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
-            raise self.fail(f"{where}.shape must be a list of non-negative integers; got {shape!r}.")
-        size = math.prod(shape)
-        if dtype.kind in _NUMERIC_KINDS or dtype.kind in _TIME_KINDS:
-            key = self.field(node, "key", str, where)
-            arrays = self.arrays()
-            if key not in arrays:
-                raise self.fail(f"{where} refers to the array {key!r}, missing from {_ARRAYS}.")
-            array = arrays[key]
-            stored = np.dtype(np.int64) if dtype.kind in _TIME_KINDS else dtype
-            if array.dtype != stored or list(array.shape) != shape:
-                raise self.fail(
-                    f"{where}: the stored array is {array.dtype}{list(array.shape)}, the JSON "
-                    f"declares {dtype}{shape}."
-                )
-            array = array.view(dtype) if dtype.kind in _TIME_KINDS else array
-            return np.array(array, copy=True)
-        items = self.field(node, "items", list, where)
-        if len(items) != size:
-            raise self.fail(f"{where} declares shape {shape} but holds {len(items)} items.")
-        if dtype.kind == "U":
-            if not all(isinstance(v, str) for v in items):
-                raise self.fail(f"{where}: a string array holds a non-string item.")
-            return np.array(items, dtype=dtype).reshape(shape)
-        array = np.empty(size, dtype=object)
-        for i, item in enumerate(items):
-            array[i] = self.value(item, where=f"{where}[{i}]")
-        return array.reshape(shape)
-
-    def _decode_torch_optimizer(self, node, where):
-        name = self.field(node, "name", str, where)
-        short = name.removeprefix("torch.optim.")
-        cls = getattr(torch.optim, short, None) if _ATTRIBUTE_NAME.match(short) else None
-        if short == name or not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-            raise self.fail(f"{where}: {name!r} is not an optimizer class of torch.optim.")
-        return cls
-
-    def _decode_random_state(self, node, where):
-        keys = self.value(self.field(node, "keys", dict, where), where=f"{where}.keys")
-        pos = self.field(node, "pos", int, where)
-        has_gauss = self.field(node, "has_gauss", int, where)
-        cached = self.field(node, "cached_gaussian", (int, float, str), where)
-        state = np.random.RandomState()
-        try:
-            state.set_state(("MT19937", keys, pos, has_gauss, float(cached)))
-        except (TypeError, ValueError) as exc:
-            raise self.fail(f"{where} is not a valid RandomState state ({exc}).") from None
-        return state
-
-    def _decode_index(self, node, where):
-        kind = self.field(node, "kind", str, where)
-        name = self.value(node.get("name"), where=f"{where}.name")
-        try:
-            if kind == "range":
-                start, stop, step = (self.field(node, key, int, where) for key in ("start", "stop", "step"))
-                return pd.RangeIndex(start, stop, step, name=name)
-            values = self.value(self.field(node, "values", dict, where), where=f"{where}.values")
-            if kind == "datetime":
-                unit = self.field(node, "unit", str, where)
-                if unit not in ("s", "ms", "us", "ns"):
-                    raise self.fail(f"{where}: unknown datetime unit {unit!r}.")
-                index = pd.DatetimeIndex(np.asarray(values, dtype=np.int64).view(f"datetime64[{unit}]"))
-                tz = node.get("tz")
-                if tz is not None:
-                    index = index.tz_localize("UTC").tz_convert(self.field(node, "tz", str, where))
-                freq = node.get("freq")
-                if freq is not None:
-                    index = pd.DatetimeIndex(index, freq=self.field(node, "freq", str, where))
-                return index.rename(name)
-            if kind == "period":
-                freq = self.field(node, "freq", str, where)
-                return pd.PeriodIndex.from_ordinals(np.asarray(values, dtype=np.int64), freq=freq, name=name)
-            if kind == "plain":
-                dtype = self.field(node, "dtype", str, where)
-                if not (dtype in ("str", "string", "object") or np.dtype(dtype).kind in "biuf"):
-                    raise self.fail(f"{where}: unsupported index dtype {dtype!r}.")
-                return pd.Index(values, dtype=dtype, name=name)
-        except _FormatError:
-            raise
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise self.fail(f"{where} is not a valid {kind} index ({exc}).") from None
-        raise self.fail(f"{where}: unknown index kind {kind!r}.")
-
-    def _decode_timestamp(self, node, where):
-        value = self.field(node, "value", int, where)
-        unit = self.field(node, "unit", str, where)
-        if unit not in ("s", "ms", "us", "ns"):
-            raise self.fail(f"{where}: unknown datetime unit {unit!r}.")
-        tz = node.get("tz")
-        try:
-            stamp = pd.Timestamp(np.datetime64(value, unit))
-            return stamp if tz is None else stamp.tz_localize("UTC").tz_convert(str(tz))
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise self.fail(f"{where} is not a valid timestamp ({exc}).") from None
-
-    def _decode_period(self, node, where):
-        ordinal = self.field(node, "ordinal", int, where)
-        freq = self.field(node, "freq", str, where)
-        try:
-            return pd.Period(ordinal=ordinal, freq=freq)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise self.fail(f"{where} is not a valid period ({exc}).") from None
-
-    def _decode_offset(self, node, where):
-        freq = self.field(node, "freq", str, where)
-        try:
-            return pd.tseries.frequencies.to_offset(freq)
-        except (TypeError, ValueError) as exc:
-            raise self.fail(f"{where}: {freq!r} is not a pandas frequency ({exc}).") from None
-
-    def _decode_dataclass(self, node, where):
-        name = self.field(node, "class", str, where)
-        cls = self.dataclasses.get(name)
-        if cls is None:
-            raise self.fail(f"{where} names the record type {name!r}, which is not allowed.")
-        fields = self.field(node, "fields", dict, where)
-        decoded = {key: self.value(value, where=f"{where}.{key}") for key, value in fields.items()}
-        try:
-            return cls(**decoded)
-        except TypeError as exc:
-            raise self.fail(f"{where}: the stored fields do not fit {name} ({exc}).") from None
-
-    def dtype(self, text, where, *, kinds):
-        try:
-            dtype = np.dtype(text)
-        except (TypeError, ValueError, SyntaxError):
-            raise self.fail(f"{where}: {text!r} is not a NumPy dtype.") from None
-        if dtype.kind not in kinds or dtype.fields is not None or dtype.subdtype is not None:
-            raise self.fail(f"{where}: the dtype {text!r} is not allowed here.")
-        return dtype
-
-
-def _tuple(types):
-    return types if isinstance(types, tuple) else (types,)
+def _version_1_network_config(estimator, values, node, fail, where):
+    """Format 1 stored no network_config_: the architecture came from the parameters."""
+    network = node.get("network")
+    if network is None:
+        return None
+    n_outputs = network.get("n_outputs") if isinstance(network, dict) else None
+    if isinstance(n_outputs, bool) or not isinstance(n_outputs, int) or n_outputs < 1:
+        raise fail(f"{where}.network.n_outputs must be a positive integer.")
+    estimator.n_features_per_step_ = values.get("n_features_per_step_")
+    try:
+        return estimator._network_config(n_outputs)
+    except (TypeError, ValueError) as exc:
+        raise fail(f"{where}: the stored parameters do not describe a network ({exc}).") from None
+    finally:
+        estimator.__dict__.pop("n_features_per_step_", None)
 
 
 def _reject_constant(name):
     raise ValueError(f"the JSON constant {name} is not allowed")
-

@@ -13,10 +13,11 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _numeric
+from ._validation import check_int, check_option, numeric
 
 __all__ = ["PadSequences", "RowSequence", "pad_sequences"]
 
@@ -132,18 +133,20 @@ class RowSequence(TransformerMixin, BaseEstimator):
     (3, 28, 84)
     """
 
+    _parameter_constraints: dict = {
+        "image_shape": [tuple, list, None],  # its entries: _check_image_shape
+        "order": [StrOptions({"rows", "columns"})],
+    }
+
     def __init__(self, *, image_shape=None, order="rows"):
         self.image_shape = image_shape
         self.order = order
 
-    def _check_params(self):
-        if self.order not in ("rows", "columns"):
-            raise ValueError(f'order must be "rows" or "columns"; got {self.order!r}.')
-        return _check_image_shape(self.image_shape)
-
     def _validate(self, X, *, reset):
-        image_shape = self._check_params()
-        X = _numeric(functools.partial(validate_data, self), X, reset=reset, dtype=np.float32,
+        if not reset:
+            self._validate_params()  # the transformer needs no fit, so transform checks too
+        image_shape = _check_image_shape(self.image_shape)
+        X = numeric(functools.partial(validate_data, self), X, reset=reset, dtype=np.float32,
                      allow_nd=True, ensure_2d=False)
         if not 2 <= X.ndim <= 4:
             raise ValueError(
@@ -160,6 +163,7 @@ class RowSequence(TransformerMixin, BaseEstimator):
             )
         return X, image_shape
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and that ``X`` is a 2-D to 4-D array; nothing is learned.
 
@@ -247,16 +251,9 @@ _PAD_CHOICES = ("pre", "post")
 
 def _check_pad_params(maxlen, padding, truncating, value, dtype):
     """Validate the padding parameters; return ``(maxlen, dtype)`` normalised."""
-    if maxlen is not None:
-        if not isinstance(maxlen, numbers.Integral) or isinstance(maxlen, bool):
-            raise TypeError(f"maxlen must be None or a positive int; got {maxlen!r}.")
-        if maxlen <= 0:
-            raise ValueError(f"maxlen must be None or a positive int; got {maxlen!r}.")
-        maxlen = int(maxlen)
-    if padding not in _PAD_CHOICES:
-        raise ValueError(f'padding must be "pre" or "post"; got {padding!r}.')
-    if truncating not in _PAD_CHOICES:
-        raise ValueError(f'truncating must be "pre" or "post"; got {truncating!r}.')
+    maxlen = check_int(maxlen, "maxlen", minimum=1, allow_none=True)
+    check_option(padding, "padding", _PAD_CHOICES)
+    check_option(truncating, "truncating", _PAD_CHOICES)
     try:
         dtype = np.dtype(dtype)
     except TypeError:
@@ -355,6 +352,14 @@ def _pad(flat, lengths, maxlen, padding, truncating, value, dtype):
         if lo < info.min or hi > info.max:
             raise ValueError(
                 f"token ids range from {lo} to {hi}, which does not fit in dtype={dtype}."
+            )
+    if dtype.kind == "f" and flat.size:
+        exact = 2 ** (np.finfo(dtype).nmant + 1)  # beyond it, neighbouring ids become equal
+        largest = max(abs(float(flat.min())), abs(float(flat.max())))
+        if largest > exact:
+            raise ValueError(
+                f"token ids up to {largest:.0f} are not exact in dtype={dtype} (exact up to "
+                f"{exact}); use an integer dtype such as 'int32'."
             )
     kept = np.minimum(lengths, maxlen)
     starts = np.cumsum(lengths) - lengths  # offset of each sequence in `flat`
@@ -502,6 +507,14 @@ class PadSequences(TransformerMixin, BaseEstimator):
            [3, 0, 0, 0]], dtype=int32)
     """
 
+    _parameter_constraints: dict = {
+        "maxlen": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions(set(_PAD_CHOICES))],
+        "truncating": [StrOptions(set(_PAD_CHOICES))],
+        "value": [numbers.Real],  # and it must fit dtype: _check_pad_params
+        "dtype": "no_validation",  # a NumPy dtype or its name: _check_pad_params
+    }
+
     def __init__(self, *, maxlen=None, padding="pre", truncating="pre", value=0, dtype="int32"):
         self.maxlen = maxlen
         self.padding = padding
@@ -512,6 +525,7 @@ class PadSequences(TransformerMixin, BaseEstimator):
     def _params(self):
         return _check_pad_params(self.maxlen, self.padding, self.truncating, self.value, self.dtype)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and learn ``maxlen_``.
 
@@ -536,6 +550,7 @@ class PadSequences(TransformerMixin, BaseEstimator):
         self.maxlen_ = maxlen if maxlen is not None else _longest(lengths)
         return flat, lengths, dtype
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None, **fit_params):
         """Learn ``maxlen_`` and pad ``X`` (reads ``X`` once).
 

@@ -18,53 +18,19 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import _numeric
+from ._validation import cast_without_overflow, check_int, numeric, reject_bools
 
 __all__ = ["make_windows", "SlidingWindow"]
 
 _PADDINGS = ("edge", "constant", "zero", "nan")
 
-_ORDER_DEPENDENT_CHECKS = {
-    "check_methods_subset_invariance": (
-        "a window holds the rows before it, so transforming a subset of the rows "
-        "gives other windows than transforming all of them"
-    ),
-    "check_methods_sample_order_invariance": (
-        "a window holds the rows before it, so shuffling the rows changes the windows"
-    ),
-}
-
-
-def _expected_failed_checks(estimator):
-    """scikit-learn estimator checks that a SlidingWindow fails by design.
-
-    Pass this as ``expected_failed_checks`` to ``parametrize_with_checks`` (or
-    call it for ``check_estimator``). With ``timesteps=1`` every row is its own
-    window and every check passes.
-    """
-    if isinstance(estimator, SlidingWindow) and estimator.timesteps != 1:
-        return dict(_ORDER_DEPENDENT_CHECKS)
-    return {}
-
-
 # --------------------------------------------------------------------------- #
 # validation helpers (private)
 # --------------------------------------------------------------------------- #
-def _check_int(value, name, minimum):
-    """Return ``value`` as an int, or raise if it is not an integer >= minimum."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(
-            f"{name} must be an integer >= {minimum}, got {value!r} "
-            f"of type {type(value).__name__}."
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 def _check_dtype(dtype):
     """Return the requested output dtype (None keeps the input's dtype)."""
     if dtype is None:
@@ -92,13 +58,16 @@ def _pandas_to_numpy(obj, dtype):
     """Numeric pandas object -> ndarray (missing values become NaN)."""
     frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
     _check_numeric_columns(frame)
-    if dtype is None:
-        dtype = np.result_type(*[np.dtype(getattr(d, "numpy_dtype", d)) for d in frame.dtypes])
-    if dtype.kind == "f":
-        return obj.to_numpy(dtype=dtype, na_value=np.nan)
+    natural = np.result_type(*[np.dtype(getattr(d, "numpy_dtype", d)) for d in frame.dtypes])
+    dtype = natural if dtype is None else dtype
+    if dtype.kind in "iu" and frame.isna().to_numpy().any():
+        raise ValueError("data contains missing values; make_windows needs finite values.")
+    if natural.kind == "f" or dtype.kind == "f":
+        values = obj.to_numpy(dtype=np.result_type(natural, np.float32), na_value=np.nan)
+        return cast_without_overflow(values, dtype, "data")
     if frame.isna().to_numpy().any():
         raise ValueError("data contains missing values; make_windows needs finite values.")
-    return obj.to_numpy(dtype=dtype)
+    return cast_without_overflow(obj.to_numpy(), dtype, "data")
 
 
 def _as_2d_array(data, dtype):
@@ -130,7 +99,7 @@ def _as_2d_array(data, dtype):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"data must be numeric, got an array of dtype {arr.dtype}.")
         if dtype is not None and arr.dtype != dtype:
-            arr = arr.astype(dtype)
+            arr = cast_without_overflow(arr, dtype, "data")
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
@@ -304,9 +273,9 @@ def make_windows(data, timesteps, horizon=1, *, target=None, step=1, dtype=np.fl
     >>> X_last[-1].ravel(), none
     (array([7., 8., 9.], dtype=float32), None)
     """
-    timesteps = _check_int(timesteps, "timesteps", 1)
-    horizon = _check_int(horizon, "horizon", 0)
-    step = _check_int(step, "step", 1)
+    timesteps = check_int(timesteps, "timesteps", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=0)
+    step = check_int(step, "step", minimum=1)
     dtype = _check_dtype(dtype)
     arr, columns = _as_2d_array(data, dtype)
     n_rows, n_features = arr.shape
@@ -439,15 +408,21 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     {'slidingwindow__timesteps': 3}
     """
 
+    _parameter_constraints: dict = {
+        "timesteps": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions(set(_PADDINGS))],
+        "fill_value": "no_validation",  # used only with padding="constant": checked then
+    }
+
     def __init__(self, timesteps=5, *, padding="edge", fill_value=0.0):
         self.timesteps = timesteps
         self.padding = padding
         self.fill_value = fill_value
 
     def _check_params(self):
-        timesteps = _check_int(self.timesteps, "timesteps", 1)
-        if not isinstance(self.padding, str) or self.padding not in _PADDINGS:
-            raise ValueError(f"padding must be one of {_PADDINGS}, got {self.padding!r}.")
+        """The rules the constraints cannot say; returns ``timesteps`` as an int."""
+        reject_bools(self, ["timesteps"])
+        timesteps = int(self.timesteps)
         if self.padding == "constant" and (
             isinstance(self.fill_value, (bool, np.bool_)) or not isinstance(self.fill_value, Real)
         ):
@@ -457,6 +432,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             )
         return timesteps
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and record the number (and names) of features.
 
@@ -473,7 +449,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        _numeric(functools.partial(validate_data, self), X, reset=True,
+        numeric(functools.partial(validate_data, self), X, reset=True,
                  dtype=[np.float64, np.float32], ensure_all_finite=False)
         return self
 
@@ -492,8 +468,9 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             ``X_windows[t]`` is ``X[t - timesteps + 1 : t + 1]``, padded at the
             start for ``t < timesteps - 1``.
         """
+        self._validate_params()  # the transformer needs no fit, so transform checks too
         timesteps = self._check_params()
-        X = _numeric(functools.partial(validate_data, self), X, reset=False,
+        X = numeric(functools.partial(validate_data, self), X, reset=False,
                      dtype=[np.float64, np.float32], ensure_all_finite=False)
         n_pad = timesteps - 1
         if self.padding == "edge":

@@ -16,7 +16,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 import lstm_forecast._base as base
 import lstm_forecast.regressor as regressor
 from lstm_forecast import LSTMRegressor, load_model, make_windows, save_model
-from lstm_forecast._data import feature_statistics, viewed_series
+from lstm_forecast._data import feature_statistics
+from lstm_forecast._validation import viewed_series
 
 N_POINTS, TIMESTEPS = 100_000, 32
 FAST = dict(hidden_size=4, max_epochs=1, batch_size=4096, random_state=0, device="cpu")

@@ -24,7 +24,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 import lstm_forecast.regressor as regressor
-from lstm_forecast import LSTMClassifier, LSTMRegressor, load_model, make_windows, save_model
+from lstm_forecast import LSTMClassifier, LSTMRegressor, _net, load_model, make_windows, save_model
 
 accelerate = pytest.importorskip("accelerate")
 
@@ -67,12 +67,15 @@ def test_parameter_is_stored_untouched_and_documented(Estimator, cpu_accelerator
     [
         ("cuda", {}, TypeError, "accelerator must be an accelerate.Accelerator or None"),
         (object(), {}, TypeError, "accelerator must be an accelerate.Accelerator or None"),
-        ("cpu-accelerator", {"device": "meta"}, ValueError, "device='meta' but the accelerator"),
+        ("cpu-accelerator", {"device": "cuda:0"}, ValueError, "device='cuda:0' but the accelerator"),
     ],
     ids=["string", "object", "device-mismatch"],
 )
-def test_bad_accelerator_is_refused_in_fit(cpu_accelerator, accelerator, params, error, message):
+def test_bad_accelerator_is_refused_in_fit(cpu_accelerator, accelerator, params, error, message,
+                                          monkeypatch):
     accelerator = cpu_accelerator if accelerator == "cpu-accelerator" else accelerator
+    # As if this machine had a GPU, so that only the mismatch is wrong.
+    monkeypatch.setattr(_net, "resolve_device", lambda device: torch.device(device))
     model = LSTMRegressor(**FAST, accelerator=accelerator, **params)  # stored, not checked
     with pytest.raises(error, match=message):
         model.fit(X, Y)

@@ -16,15 +16,6 @@ X = RNG.normal(size=(12, 5, 3)).astype(np.float32)
 Y = RNG.normal(size=12)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny networks gain nothing from a second thread, and lose a lot to a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def built(**params):
     """An untrained module (weights as initialised), in eval mode."""
     params = {"hidden_size": 8, "max_epochs": 0, "random_state": 0, "device": "cpu", **params}

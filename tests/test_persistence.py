@@ -1,5 +1,7 @@
 """save_model/load_model: exact round trips, atomic writes, and files that must never load."""
 
+import copy
+import hashlib
 import io
 import json
 import os
@@ -21,7 +23,15 @@ from sklearn.linear_model import LinearRegression
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochTimer
 
-from lstm_forecast import LSTMClassifier, LSTMRegressor, NaiveForecaster, SeasonalNaiveForecaster, persistence
+from lstm_forecast import (
+    LSTMClassifier,
+    LSTMRegressor,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    _archive,
+    persistence,
+)
+from lstm_forecast._persist import PersistentMixin
 from lstm_forecast.forecaster import LSTMForecaster
 from lstm_forecast.persistence import FORMAT_VERSION, load_model, save_model
 
@@ -78,14 +88,32 @@ def model_file(tmp_path, regressor):
     return path
 
 
-def _rewrite(path, edit):
-    """Rewrite the archive at ``path``; ``edit(members)`` changes the dict of member bytes."""
+def _rewrite(path, edit, *, consistent=True):
+    """Rewrite the archive at ``path``; ``edit(members)`` changes the dict of member bytes.
+
+    ``consistent`` also updates the sizes, digests and the digest of the whole that meta.json
+    declares, as someone who knows the format would (so each test reaches the check it
+    means); ``consistent=False`` edits the bytes only, as a damaged disk or transfer would.
+    """
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     edit(members)
+    if consistent and "meta.json" in members:
+        try:
+            meta = json.loads(members["meta.json"])
+        except (ValueError, RecursionError):
+            meta = None
+        if isinstance(meta, dict) and isinstance(meta.get("members"), dict):
+            meta["members"] = {
+                name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                for name, data in members.items() if name != "meta.json"
+            }
+            meta["digest"] = persistence._digest(meta)
+            members["meta.json"] = json.dumps(meta).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            compression = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+            archive.writestr(name, data, compress_type=compression)
 
 
 def _edit_meta(path, change):
@@ -123,7 +151,10 @@ def test_archive_layout(model_file):
     assert meta["versions"]["lstm_forecast"]
     assert meta["estimator"]["class"] == "LSTMRegressor"
     assert meta["estimator"]["params"]["hidden_size"] == 4
-    assert meta["estimator"]["network"] == {"member": "weights.safetensors", "n_outputs": 1}
+    assert meta["estimator"]["network"] == {"member": "weights.safetensors"}
+    assert meta["estimator"]["state"]["network_config_"]["type"] == "dict"
+    assert sorted(meta["members"]) == ["arrays.safetensors", "weights.safetensors"]
+    assert meta["digest"] == persistence._digest(meta)
 
 
 def test_multi_output_dataframe_regressor(tmp_path):
@@ -234,8 +265,10 @@ def test_baseline_forecasters_round_trip(y, tmp_path):
     assert restored.index_ is None if model.index_ is None else restored.index_.equals(model.index_)
 
 
-class _Wrapper(BaseEstimator):
+class _Wrapper(PersistentMixin, BaseEstimator):
     """A stand-in for a meta-estimator (such as LSTMForecaster) holding fitted estimators."""
+
+    _persist_attributes = ("estimator_", "members_", "offsets_", "when_", "_private_")
 
     def __init__(self, estimator=None, *, scale=1.0):
         self.estimator = estimator
@@ -347,10 +380,26 @@ def test_subclasses_are_refused(tmp_path):
 
 
 def test_unsupported_fitted_attribute_is_named(regressor, tmp_path):
-    model = clone(regressor[0])
-    model.extra_ = object()
-    with pytest.raises(ValueError, match=r"LSTMRegressor\.extra_ of type object cannot be stored"):
+    model = copy.deepcopy(regressor[0])
+    model.y_mean_ = object()
+    with pytest.raises(ValueError, match=r"LSTMRegressor\.y_mean_ of type object cannot be stored"):
         save_model(model, tmp_path / "x.lstmf")
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_only_declared_state_is_written(regressor, tmp_path):
+    model = copy.deepcopy(regressor[0])
+    model.extra_ = object()  # not a fitted attribute the class declares: not part of the format
+    save_model(model, tmp_path / "x.lstmf")
+    assert not hasattr(load_model(tmp_path / "x.lstmf"), "extra_")
+
+
+@pytest.mark.parametrize("make", ["regressor", "classifier"])
+def test_every_fitted_attribute_is_declared(make, request):
+    """The format is a contract: a fit that sets state the class does not declare is a bug."""
+    model = request.getfixturevalue(make)[0]
+    undeclared = set(_fitted_state(model)) - set(type(model)._persisted_names())
+    assert not undeclared
 
 
 def test_missing_directory(regressor, tmp_path):
@@ -361,7 +410,7 @@ def test_missing_directory(regressor, tmp_path):
 # ------------------------------------------------------------------------------ atomic writes
 def test_failed_write_leaves_previous_model_intact(model_file, monkeypatch, classifier):
     before = model_file.read_bytes()
-    real_write = persistence._write_archive
+    real_write = _archive._write_archive
 
     def write_half_then_fail(file, members):
         buffer = io.BytesIO()
@@ -369,7 +418,7 @@ def test_failed_write_leaves_previous_model_intact(model_file, monkeypatch, clas
         file.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence, "_write_archive", write_half_then_fail)
+    monkeypatch.setattr(_archive, "_write_archive", write_half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         save_model(classifier[0], model_file)
     assert model_file.read_bytes() == before
@@ -381,7 +430,7 @@ _KILLED_WRITER = textwrap.dedent(
     """
     import sys, time
     import numpy as np
-    from lstm_forecast import LSTMRegressor, persistence
+    from lstm_forecast import LSTMRegressor, _archive, persistence
 
     X = np.zeros((4, 3, 1), dtype=np.float32)
     big = LSTMRegressor(hidden_size=384, num_layers=2, max_epochs=0, device="cpu").fit(X, np.zeros(4))
@@ -400,8 +449,8 @@ _KILLED_WRITER = textwrap.dedent(
         def __getattr__(self, name):
             return getattr(self.file, name)
 
-    real_write = persistence._write_archive
-    persistence._write_archive = lambda file, members: real_write(SlowFile(file), members)
+    real_write = _archive._write_archive
+    _archive._write_archive = lambda file, members: real_write(SlowFile(file), members)
     persistence.save_model(big, sys.argv[1])
     """
 )
@@ -417,7 +466,7 @@ def test_killed_save_leaves_previous_model_intact(model_file, regressor):
     )
     try:
         assert process.stdout.readline().strip() == "mid-write"
-        temporary = [p for p in model_file.parent.iterdir() if p.name.endswith(".tmp")]
+        temporary = [p for p in model_file.parent.iterdir() if p.name.endswith(".lstmf-tmp")]
         assert len(temporary) == 1 and temporary[0].stat().st_size > 1_000_000
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -429,6 +478,10 @@ def test_killed_save_leaves_previous_model_intact(model_file, regressor):
     assert model_file.read_bytes() == before
     model, X = regressor
     assert _same_bits(load_model(model_file).predict(X), model.predict(X))
+    # The next save to that path removes what the killed one left behind.
+    assert [p for p in model_file.parent.iterdir() if p.name.endswith(".lstmf-tmp")]
+    save_model(model, model_file)
+    assert sorted(p.name for p in model_file.parent.iterdir()) == [model_file.name]
 
 
 # ------------------------------------------------------------------------------ hostile files
@@ -492,6 +545,13 @@ def _set_state(meta, name, value):
     meta["estimator"]["state"][name] = value
 
 
+def _set_config(meta, **changes):
+    config = meta["estimator"]["state"]["network_config_"]
+    for pair in config["items"]:
+        if pair[0] in changes:
+            pair[1] = changes[pair[0]]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -499,26 +559,32 @@ def _set_state(meta, name, value):
         (lambda m: _set_class(m, "LinearRegression"), r"class 'LinearRegression'.*not one of"),
         (lambda m: _set_optimizer(m, "os.system"), r"'os.system' is not an optimizer class of torch.optim"),
         (lambda m: _set_optimizer(m, "torch.optim.lr_scheduler"), r"not an optimizer class"),
-        (lambda m: m.update(format_version=FORMAT_VERSION + 1), r"format version 2.*Upgrade lstm_forecast"),
+        (lambda m: m.update(format_version=FORMAT_VERSION + 1),
+         rf"format version {FORMAT_VERSION + 1}.*Upgrade lstm_forecast"),
         (lambda m: m.update(format="pickle"), r"does not declare the format"),
-        (lambda m: m["estimator"]["params"].update(hidden_size=5), r"weights.*do not fit.*size mismatch"),
+        (lambda m: _set_config(m, hidden_size=5), r"weights do not fit the network described by "
+                                                  r"network_config_ \(size mismatch"),
         (lambda m: m["estimator"]["params"].update(bogus=1), r"stored parameters do not fit LSTMRegressor"),
         (lambda m: _set_state(m, "__class__", "x"), r"'__class__' is not a valid fitted attribute"),
         (lambda m: _set_state(m, "predict", 1), r"'predict' is not a valid fitted attribute"),
-        (lambda m: _set_state(m, "x_", {"type": "eval", "code": "1"}), r"unknown value type 'eval'"),
-        (lambda m: _set_state(m, "x_", {"type": "dataclass", "class": "os.environ", "fields": {}}),
+        (lambda m: _set_state(m, "y_mean_", {"type": "eval", "code": "1"}), r"unknown value type 'eval'"),
+        (lambda m: _set_state(m, "y_mean_", {"type": "dataclass", "class": "os.environ", "fields": {}}),
          r"record type 'os.environ'.*not allowed"),
         (lambda m: m["estimator"]["state"]["y_mean_"].update(shape=[3]), r"stored array is float64\[1\]"),
         (lambda m: m["estimator"]["state"]["y_mean_"].update(dtype="O"), r"holds 0 items|items"),
         (lambda m: m["estimator"]["state"]["y_mean_"].update(dtype="[('a', 'O')]"), r"not a NumPy dtype"),
         (lambda m: m["estimator"]["network"].update(member="../../etc/passwd"), r"member.*missing"),
-        (lambda m: m["estimator"]["network"].update(n_outputs=3), r"weights.*do not fit"),
+        (lambda m: _set_state(m, "x_", 1.0), r"'x_' is not a valid fitted attribute name of LSTMRegressor"),
+        (lambda m: _set_config(m, n_outputs=3), r"weights do not fit the network"),
+        (lambda m: _set_config(m, hidden_size=10**9), r"network_config_\['hidden_size'\] must be an integer"),
+        (lambda m: _set_config(m, cell="transformer"), r"unknown cell or pooling"),
+        (lambda m: m["estimator"]["params"].update(hidden_size=-5), r"a stored parameter is not valid"),
     ],
     ids=[
         "class-popen", "class-sklearn", "optimizer-os-system", "optimizer-module", "newer-version",
         "format-name", "architecture-mismatch", "unknown-param", "dunder-attribute", "method-attribute",
         "unknown-type", "dataclass", "array-shape", "array-dtype", "structured-dtype", "member-path",
-        "n-outputs",
+        "undeclared-attribute", "n-outputs", "huge-hidden-size", "unknown-cell", "bad-parameter",
     ],
 )
 def test_tampered_meta_is_refused(model_file, change, message):

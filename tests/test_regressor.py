@@ -22,15 +22,6 @@ FAST = dict(hidden_size=8, max_epochs=2, batch_size=16, random_state=0, device="
 POOLINGS = ["last", "mean", "max", "cell"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny networks gain nothing from a second thread, and lose a lot to a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def reg(**params):
     return LSTMRegressor(**{**FAST, **params})
 
@@ -324,40 +315,44 @@ def test_bad_predict_input(which, data, error, message, request):
 
 
 BAD_PARAMS = [
-    ("hidden_size", 0, ValueError, r"hidden_size must be an integer >= 1; got 0"),
-    ("hidden_size", True, ValueError, r"hidden_size must be an integer >= 1; got True"),
-    ("hidden_size", 8.0, ValueError, r"hidden_size must be an integer >= 1; got 8.0"),
-    ("num_layers", 0, ValueError, r"num_layers must be an integer >= 1; got 0"),
-    ("num_layers", False, ValueError, r"num_layers must be an integer >= 1; got False"),
-    ("batch_size", -4, ValueError, r"batch_size must be an integer >= 1; got -4"),
-    ("batch_size", True, ValueError, r"batch_size must be an integer >= 1; got True"),
-    ("max_epochs", -1, ValueError, r"max_epochs must be an integer >= 0; got -1"),
-    ("max_epochs", True, ValueError, r"max_epochs must be an integer >= 0; got True"),
-    ("patience", 0, ValueError, r"patience must be an integer >= 1; got 0"),
-    ("projection_size", 0, ValueError, r"projection_size must be an integer >= 1 or None; got 0"),
-    ("conv_channels", -2, ValueError, r"conv_channels must be an integer >= 1 or None; got -2"),
-    ("cell", "lstmx", ValueError, r"cell must be one of \('lstm', 'gru', 'rnn', 'rnn_relu'\); got 'lstmx'"),
-    ("pooling", "attention", ValueError, r"pooling must be one of \('last', 'mean', 'max', 'cell'\)"),
+    ("hidden_size", 0, ValueError, r"The 'hidden_size' parameter of LSTMRegressor must be"),
+    ("hidden_size", True, ValueError, r"The 'hidden_size' parameter of LSTMRegressor must be"),
+    ("hidden_size", 8.0, ValueError, r"The 'hidden_size' parameter of LSTMRegressor must be"),
+    ("num_layers", 0, ValueError, r"The 'num_layers' parameter of LSTMRegressor must be"),
+    ("num_layers", False, ValueError, r"The 'num_layers' parameter of LSTMRegressor must be"),
+    ("batch_size", -4, ValueError, r"The 'batch_size' parameter of LSTMRegressor must be"),
+    ("batch_size", True, ValueError, r"The 'batch_size' parameter of LSTMRegressor must be"),
+    ("max_epochs", -1, ValueError, r"The 'max_epochs' parameter of LSTMRegressor must be"),
+    ("max_epochs", True, ValueError, r"The 'max_epochs' parameter of LSTMRegressor must be"),
+    ("patience", 0, ValueError, r"The 'patience' parameter of LSTMRegressor must be"),
+    ("projection_size", 0, ValueError, r"The 'projection_size' parameter of LSTMRegressor must be"),
+    ("conv_channels", -2, ValueError, r"The 'conv_channels' parameter of LSTMRegressor must be"),
+    ("cell", "lstmx", ValueError, r"The 'cell' parameter of LSTMRegressor must be"),
+    ("pooling", "attention", ValueError, r"The 'pooling' parameter of LSTMRegressor must be"),
     ("optimizer", "adamax", ValueError, r"optimizer must be one of \[.*\] or a torch.optim.Optimizer"),
-    ("optimizer", 3, TypeError, r"optimizer must be a name such as 'adam'"),
-    ("lr", 0.0, ValueError, r"lr must be a finite number > 0"),
-    ("lr", float("inf"), ValueError, r"lr must be a finite number > 0"),
-    ("lr_schedule", "step", ValueError, r"lr_schedule must be 'cosine' or None; got 'step'"),
-    ("dropout", 1.0, ValueError, r"dropout must be a finite number >= 0.0 and < 1.0; got 1.0"),
-    ("dropout", -0.1, ValueError, r"dropout must be a finite number >= 0.0"),
-    ("weight_decay", -1.0, ValueError, r"weight_decay must be a finite number >= 0.0"),
-    ("clip_norm", 0.0, ValueError, r"clip_norm must be a finite number > 0.0"),
-    ("clip_value", -1.0, ValueError, r"clip_value must be a finite number > 0.0"),
-    ("validation_fraction", 1.0, ValueError, r"validation_fraction must be a finite number > 0.0 and < 1.0"),
+    ("optimizer", 3, ValueError, r"The 'optimizer' parameter of LSTMRegressor must be"),
+    ("optimizer", torch.optim.Optimizer, TypeError, r"optimizer must be a name such as 'adam' or a "
+                                                    r"torch.optim.Optimizer subclass"),
+    ("lr", 0.0, ValueError, r"The 'lr' parameter of LSTMRegressor must be a float in the range \(0.0, inf\)"),
+    ("lr", float("inf"), ValueError, r"The 'lr' parameter of LSTMRegressor must be a float in the range"),
+    ("forget_bias", float("inf"), ValueError, r"forget_bias must be a finite number; got inf"),
+    ("lr_schedule", "step", ValueError, r"The 'lr_schedule' parameter of LSTMRegressor must be"),
+    ("dropout", 1.0, ValueError, r"The 'dropout' parameter of LSTMRegressor must be"),
+    ("dropout", -0.1, ValueError, r"The 'dropout' parameter of LSTMRegressor must be"),
+    ("weight_decay", -1.0, ValueError, r"The 'weight_decay' parameter of LSTMRegressor must be"),
+    ("clip_norm", 0.0, ValueError, r"The 'clip_norm' parameter of LSTMRegressor must be"),
+    ("clip_value", -1.0, ValueError, r"The 'clip_value' parameter of LSTMRegressor must be"),
+    ("validation_fraction", 1.0, ValueError, r"The 'validation_fraction' parameter of LSTMRegressor must be"),
     ("validation_fraction", 0.99, ValueError, r"validation_fraction=0.99 leaves no training or no "
                                               r"validation sample out of 40"),
-    ("bidirectional", 1, ValueError, r"bidirectional must be True or False; got 1"),
-    ("shuffle", "yes", ValueError, r"shuffle must be True or False; got 'yes'"),
-    ("early_stopping", None, ValueError, r"early_stopping must be True or False; got None"),
-    ("standardize", "no", ValueError, r"standardize must be True, False or 'series'; got 'no'"),
-    ("verbose", -1, ValueError, r"verbose must be an integer >= 0 or a bool; got -1"),
-    ("callbacks", "progress", TypeError, r"callbacks must be a list of skorch callbacks"),
-    ("optimizer_kwargs", [("momentum", 0.9)], TypeError, r"optimizer_kwargs must be a dict or None"),
+    ("bidirectional", 1, ValueError, r"The 'bidirectional' parameter of LSTMRegressor must be"),
+    ("shuffle", "yes", ValueError, r"The 'shuffle' parameter of LSTMRegressor must be"),
+    ("early_stopping", None, ValueError, r"The 'early_stopping' parameter of LSTMRegressor must be"),
+    ("standardize", "no", ValueError, r"The 'standardize' parameter of LSTMRegressor must be"),
+    ("verbose", -1, ValueError, r"The 'verbose' parameter of LSTMRegressor must be"),
+    ("callbacks", "progress", ValueError, r"The 'callbacks' parameter of LSTMRegressor must be"),
+    ("optimizer_kwargs", [("momentum", 0.9)], ValueError,
+     r"The 'optimizer_kwargs' parameter of LSTMRegressor must be"),
     ("forget_bias", float("nan"), ValueError, r"forget_bias must be a finite number"),
     ("device", "tpu", ValueError, r"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>'; got 'tpu'"),
 ]

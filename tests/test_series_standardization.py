@@ -49,5 +49,5 @@ def test_saved_model_keeps_the_option(tmp_path):
 
 @pytest.mark.parametrize("value", ["global", 2, None])
 def test_other_values_are_refused(value):
-    with pytest.raises(ValueError, match=r"standardize must be True, False or 'series'; got"):
+    with pytest.raises(ValueError, match=r"The 'standardize' parameter of LSTMRegressor must be"):
         LSTMRegressor(standardize=value).fit(X_RAW[:10], np.zeros(10))

@@ -3,28 +3,21 @@ shuffling, validation, early stopping, callbacks, verbosity, divergence and inte
 
 import copy
 import re
+import sys
 
 import numpy as np
 import pytest
 import torch
 from skorch.callbacks import Callback, EpochTimer
 
-from lstm_forecast import LSTMClassifier, LSTMRegressor, make_windows
+from lstm_forecast import LSTMClassifier, LSTMRegressor, _net, make_windows
+from lstm_forecast._net import cpu_supports_bf16_lstm
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(40, 5, 2)).astype(np.float32)
 Y = X[:, -1, 0] + 0.5 * X[:, :, 1].mean(axis=1)
 LABELS = np.where(X[:, -1, 0] > 0, "up", "down")
 FAST = dict(hidden_size=8, max_epochs=2, batch_size=16, random_state=0, device="cpu")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny networks gain nothing from a second thread, and lose a lot to a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def reg(**params):
@@ -267,7 +260,8 @@ def test_extra_callbacks_run_and_the_users_objects_are_not_mutated():
     assert [entry["counted"] for entry in model.history_] == [1, 2, 3]
 
 
-def test_verbose_prints_the_epoch_table_and_a_progress_bar(capsys):
+def test_verbose_prints_the_epoch_table_and_a_progress_bar_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     reg(max_epochs=2, verbose=1, validation_fraction=0.25).fit(X, Y)
     out, err = capsys.readouterr()
     lines = out.splitlines()
@@ -276,6 +270,13 @@ def test_verbose_prints_the_epoch_table_and_a_progress_bar(capsys):
     assert any(re.match(r"\s*1\s", line) for line in lines)
     assert any(re.match(r"\s*2\s", line) for line in lines)
     assert "it/s" in err or "s/it" in err or "%" in err  # tqdm's progress bar
+
+
+def test_verbose_into_a_log_has_the_table_without_colours_or_a_progress_bar(capsys):
+    reg(max_epochs=3, verbose=1, validation_fraction=0.25).fit(X, Y)  # capsys is no terminal
+    out, err = capsys.readouterr()
+    assert "train_loss" in out and "\x1b[" not in out
+    assert err == ""
 
 
 def test_quiet_by_default(capsys):
@@ -347,6 +348,7 @@ def test_device_parameter_is_kept_as_given():
 
 
 # ------------------------------------------------------------ mixed precision
+@pytest.mark.skipif(not cpu_supports_bf16_lstm(), reason="this CPU has no bfloat16 LSTM kernels")
 def test_bf16_mixed_precision_trains_and_predicts_in_full_precision(monkeypatch):
     seen = []
     original = torch.autocast.__init__
@@ -368,8 +370,29 @@ def test_bf16_mixed_precision_trains_and_predicts_in_full_precision(monkeypatch)
 
 
 def test_precision_is_validated():
-    with pytest.raises(ValueError, match=r"precision must be one of \('float32', 'bf16-mixed'\); got 'fp16'"):
+    with pytest.raises(ValueError, match=r"The 'precision' parameter of LSTMRegressor must be a str among"):
         LSTMRegressor(precision="fp16").fit(np.zeros((4, 3, 1)), np.zeros(4))
+
+
+def test_bf16_on_a_cpu_without_bf16_lstm_kernels_says_so(monkeypatch):
+    monkeypatch.setattr(_net, "cpu_supports_bf16_lstm", lambda: False)
+    X, y = make_windows(np.sin(np.arange(60) / 6.0).astype(np.float32), timesteps=8)
+    with pytest.raises(ValueError, match=r"precision='bf16-mixed' with cell='lstm' needs a CPU whose "
+                                         r"oneDNN has bfloat16 LSTM kernels.*Use precision='float32'"):
+        LSTMRegressor(precision="bf16-mixed", device="cpu", max_epochs=1).fit(X, y)
+    # A GRU has bfloat16 kernels everywhere: allowed.
+    LSTMRegressor(precision="bf16-mixed", device="cpu", cell="gru", max_epochs=1, hidden_size=4).fit(X, y)
+
+
+def test_bf16_support_probe_matches_what_the_cpu_does():
+    X = torch.zeros(2, 3, 2)
+    try:
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            torch.nn.LSTM(2, 2, batch_first=True)(X)
+        works = True
+    except RuntimeError:
+        works = False
+    assert cpu_supports_bf16_lstm() is works
 
 
 
