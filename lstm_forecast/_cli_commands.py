@@ -170,8 +170,13 @@ def _baseline_name(season):
     return f"seasonal naive (period {season})" if season > 1 else "naive (last value)"
 
 
-def _number(value):
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.0f}"
+def _fixed(values):
+    """A format with four significant digits for the largest of ``values``, the same for all."""
+    import math
+
+    largest = float(values.abs().max()) if len(values) else 0.0
+    digits = 3 - math.floor(math.log10(largest)) if largest > 0 and math.isfinite(largest) else 3
+    return f"{{:.{min(max(digits, 0), 8)}f}}".format
 
 
 def _table(result):
@@ -190,7 +195,7 @@ def _table(result):
         elif metric == "mase":
             fmt = "{:.3f}".format
         else:
-            fmt = _number
+            fmt = _fixed(values)
         columns[metric.upper()] = values.map(fmt)
         means[metric.upper()] = fmt(values.mean())
     columns["fit s"] = folds["fit_time"].map("{:.1f}".format)
@@ -239,8 +244,8 @@ def evaluate(args):
     result = backtest(forecaster, y, X, **options)  # Ctrl-C: the handler's Interrupted ends it
     baseline = backtest(SeasonalNaiveForecaster(horizon=args.horizon, seasonal_period=season),
                         y, X, **options)
-    print(season_line + "; MASE is scaled by the in-sample " + _baseline_name(season)
-          + " errors")
+    print(season_line)
+    print(f"MASE: mean absolute error / that of the in-sample {_baseline_name(season)} forecast")
     print(f"\nLSTMForecaster: {len(result.folds)} folds of {args.horizon} steps")
     print(_table(result))
     print(f"\n{_baseline_name(season)}")

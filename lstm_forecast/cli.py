@@ -226,6 +226,8 @@ def main(argv=None) -> int:
         _error(str(error))
     except (ValueError, TypeError, ImportError) as error:
         _error(for_cli(str(error), args) or type(error).__name__)
+    except BrokenPipeError:
+        raise  # console_main ends quietly, as Unix tools do
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         _error(f"{error.strerror or error}{where}")

@@ -344,6 +344,14 @@ def test_text_that_is_not_dates_says_so_without_pandas_warnings(tmp_path, text):
         _no_warnings(load_csv_series, path, "y", time_column="t")
 
 
+def test_labels_like_t1_are_not_read_as_dates_of_the_year_1(tmp_path):
+    path = _write(tmp_path, "t,y\nt1,1\nt2,2\nt3,3\n")  # dateutil reads them as 0001-01-01 ...
+    with pytest.raises(ValueError, match="such as 't1', 't2', 't3'"):
+        load_csv_series(path, "y", time_column="t")
+    months = _write(tmp_path, "t,y\nJan 1958,1\nFeb 1958,2\nMar 1958,3\n")  # no format guessed
+    assert load_csv_series(months, "y", time_column="t").index.freqstr == "MS"
+
+
 def test_a_later_row_that_is_not_a_date_is_named(tmp_path):
     path = _write(tmp_path, "t,y\n2020-01-01,1\n2020-01-02,2\nsoon,3\n")
     with pytest.raises(ValueError, match=r"format '%Y-%m-%d' guessed.*such as 'soon' \(data row 2"):

@@ -253,7 +253,9 @@ def _to_datetime(raw, fmt, dayfirst):
         warnings.simplefilter("ignore")  # pandas' "Could not infer format" and dateutil noise
         if fmt is not None:
             return pd.to_datetime(raw, format=fmt, errors="coerce")
-        return pd.to_datetime(raw, format="mixed", dayfirst=bool(dayfirst), errors="coerce")
+        stamps = pd.to_datetime(raw, format="mixed", dayfirst=bool(dayfirst), errors="coerce")
+    # dateutil, pandas' last resort, reads "t1" as 1 January of the year 1: no such dates here.
+    return stamps.mask(stamps.dt.year < 1000)
 
 
 def _grid_or_none(index, freq):
