@@ -29,7 +29,10 @@ def say(args, text):
 
 def show_progress(args):
     """Training progress (skorch's epoch table and bar) only on a terminal: no ANSI in logs."""
-    return not args.quiet and sys.stdout.isatty() and sys.stderr.isatty()
+    def terminal(stream):
+        return bool(getattr(stream, "isatty", lambda: False)())
+
+    return not args.quiet and terminal(sys.stdout) and terminal(sys.stderr)
 
 
 def _forecaster(args):
