@@ -266,8 +266,8 @@ def test_python_api_messages_keep_python_names(tmp_path):
         load_csv_series(path, "y", time_column="t")
 
 
-def test_every_translation_rule_is_used():
-    """Each rule of _cli_errors targets a library message that the tests above produce."""
+def test_rules_for_messages_the_command_checks_itself_first():
+    """Rules whose library messages the command forestalls with its own checks still work."""
     from lstm_forecast._cli_errors import _RULES, for_cli
 
     args = cli._parser().parse_args(["predict", "m.lstmf", "--data", "recent.csv",
