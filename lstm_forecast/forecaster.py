@@ -66,6 +66,30 @@ def _as_values(data, name, *, n_rows=None):
     return values, index
 
 
+def _column_names(X):
+    """The column names of a DataFrame ``X`` when all are strings (scikit-learn's rule), else None."""
+    if isinstance(X, pd.DataFrame) and len(X.columns) and all(isinstance(c, str) for c in X.columns):
+        return np.asarray(X.columns, dtype=object)
+    return None
+
+
+def _match_columns(X, names):
+    """``X`` with its columns in the order of ``names``; missing or unknown names are an error."""
+    columns = list(X.columns)
+    missing = [n for n in names if n not in columns]
+    unknown = [c for c in columns if c not in set(names)]
+    if missing or unknown:
+        found = "; ".join(
+            text for text in (missing and f"missing {missing}", unknown and f"unknown {unknown}")
+            if text
+        )
+        raise ValueError(
+            f"X must have the covariate columns the forecaster was fitted with, {list(names)} "
+            f"(matched by name, in any order); {found}."
+        )
+    return X[list(names)]
+
+
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
@@ -138,6 +162,10 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
         Name of the target (Series name or single DataFrame column).
     index_ : pandas.Index or None
         Time index of the training series (gives the forecast its future index).
+    feature_names_in_ : ndarray of str
+        Names of the covariate columns, when ``X`` was a DataFrame with string column
+        names; :meth:`predict` then matches the columns of a DataFrame ``X`` by name.
+        Defined only in that case.
 
     Examples
     --------
@@ -156,6 +184,7 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
     _persist_attributes = (
         "target_name_", "index_", "n_targets_", "n_covariates_", "season_", "log_", "relative_to_",
         "timesteps_", "scale_", "estimators_", "y_tail_", "X_tail_", "_y_is_1d", "_y_columns",
+        "feature_names_in_",
     )
 
     def __init__(
@@ -228,6 +257,11 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
             self._y_columns[0] if self._y_columns and len(self._y_columns) == 1 else None
         )
         self.index_ = index
+        names = _column_names(X)
+        if names is None:
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = names
         self.n_targets_ = values.shape[1]
         self.n_covariates_ = 0 if covariates is None else covariates.shape[1]
         self.season_ = self.season or season_from_index(index)
@@ -351,6 +385,8 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
             Future covariates, required when the forecaster was fitted with ``X``: the
             ``horizon`` rows after the series. When ``y`` is given, ``X`` holds
             ``len(y) + horizon`` rows: the covariates of ``y`` followed by the future ones.
+            A DataFrame's columns are matched by name when the forecaster was fitted on
+            named columns (``feature_names_in_``); an array's by position.
         y : array-like, Series or DataFrame, default=None
             New recent history to forecast from without refitting (at least
             ``max(timesteps_, season_)`` values); by default the end of the training series.
@@ -398,6 +434,9 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
                 f"({self.horizon} rows)."
             )
         n_rows = self.horizon if y is None else n_history + self.horizon
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and isinstance(X, pd.DataFrame):
+            X = _match_columns(X, names)
         values = _as_values(X, "X", n_rows=n_rows)[0]
         if values.shape[1] != self.n_covariates_:
             raise ValueError(

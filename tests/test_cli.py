@@ -1,25 +1,24 @@
-"""The lstm-forecast command: fit, predict, evaluate and demo, exit codes and error lines."""
+"""The lstm-forecast command: fit, predict, evaluate and demo, exit codes and error lines.
+
+Reading CSVs and the wording of errors: tests/test_cli_input.py.
+"""
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import TINY, fit_model, forbid_training, one_error_line, run, write_csv, write_monthly_csv
 
 from lstm_forecast import cli
 
 
 @pytest.fixture
 def monthly_csv(tmp_path):
-    index = pd.date_range("2000-01-01", periods=72, freq="MS")
-    values = 100 + np.arange(72) + 10 * np.sin(np.arange(72) * 2 * np.pi / 12)
-    path = tmp_path / "sales.csv"
-    pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "sales": values}).to_csv(path, index=False)
-    return path
+    return write_monthly_csv(tmp_path)
 
 
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def no_training(monkeypatch):
+    forbid_training(monkeypatch)
 
 
 def test_fit_then_predict_writes_dated_forecast(monthly_csv, tmp_path, capsys):
@@ -58,7 +57,7 @@ def test_unknown_column_and_short_series_exit_2(monthly_csv, tmp_path, capsys):
     assert code == 2 and "nope" in err
     code, _, err = run(capsys, "fit", monthly_csv, "--target", "sales", "--time-column", "date",
                        "--timesteps", "60", "--horizon", "24", "--model", tmp_path / "m")
-    assert code == 2 and "timesteps + horizon" in err
+    assert code == 2 and "--timesteps + --horizon = 60 + 24 = 84" in err
 
 
 def test_pickles_are_refused_unless_trusted(monthly_csv, tmp_path, capsys):
@@ -96,7 +95,9 @@ def test_evaluate_prints_fold_tables_and_writes_plot(monthly_csv, tmp_path, caps
                        "--max-epochs", "2", "--hidden-size", "4", "--plot", plot)
     assert code == 0
     assert "LSTMForecaster" in out and "seasonal naive (period 12)" in out
-    assert out.count("mase") == 2
+    assert "season 12 (frequency 'MS'; set another with --season)" in out
+    assert out.count(" MASE ") == 2
+    assert len([line for line in out.splitlines() if line.startswith("mean ")]) == 2
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -138,3 +139,341 @@ def test_predict_into_a_closed_pipe_ends_quietly(monthly_csv, tmp_path):
         os.close(write_end)
     assert writer.returncode == 1
     assert b"Traceback" not in writer.stderr and b"BrokenPipeError" not in writer.stderr
+
+
+# --------------------------------------------------------------------------- 16.6 help
+def test_help_does_not_import_torch_or_pandas():
+    import subprocess
+    import sys
+
+    for argv in (["--help"], ["fit", "--help"], ["evaluate", "--help"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "lstm_forecast.cli", *argv],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and "usage: lstm-forecast" in result.stdout
+        modules = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                   if line.startswith("import time:")}
+        assert "lstm_forecast.cli" in modules or "lstm_forecast" in modules
+        assert not {"torch", "pandas", "sklearn", "skorch", "numpy"} & modules, argv
+
+
+def _sub_parsers(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def test_every_flag_has_help_and_sub_command_help_shows_defaults(capsys):
+    parser = cli._parser()
+    for name, sub in {"": parser, **_sub_parsers(parser)}.items():
+        for action in sub._actions:
+            if action.option_strings or action.dest not in ("command",):
+                assert action.help and action.help.strip(), (name, action.dest)
+    with pytest.raises(SystemExit):
+        cli.main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 100)" in text and "(default: 32)" in text and "(default: 0)" in text
+    assert "(default: None)" not in text
+
+
+# --------------------------------------------------------------------------- 16.7 progress
+def test_no_progress_bars_or_colours_off_a_terminal(monthly_csv, tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "lstm_forecast", "fit", str(monthly_csv), "--target", "sales",
+         *TINY, "--model", str(tmp_path / "m.lstmf")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stdout + result.stderr and "\r" not in result.stderr
+    assert "epoch" in result.stdout.splitlines()[-1]  # a plain summary instead of the table
+    assert "train_loss" not in result.stdout
+
+
+def test_progress_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from lstm_forecast import _cli_commands
+
+    args = cli._parser().parse_args(["fit", "d.csv", "--target", "y", "--model", "m"])
+    assert _cli_commands._forecaster(args).estimator.verbose == 0
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert _cli_commands._forecaster(args).estimator.verbose == 1
+    quiet = cli._parser().parse_args(["--quiet", "fit", "d.csv", "--target", "y", "--model", "m"])
+    assert _cli_commands._forecaster(quiet).estimator.verbose == 0
+
+
+# --------------------------------------------------------------------------- 16.8 evaluate
+def test_evaluate_numbers_are_formatted_with_a_mean_row(monthly_csv, capsys):
+    code, out, _ = run(capsys, "--quiet", "evaluate", monthly_csv, "--target", "sales",
+                       "--time-column", "date", "--horizon", "3", "--folds", "2", *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    header = next(line for line in lines if "MAPE" in line).split()
+    assert header == ["fold", "origin", "train", "MAE", "RMSE", "MAPE", "MASE", "fit", "s"]
+    rows = [line.split() for line in lines if line.split() and line.split()[0] in ("0", "1")]
+    assert rows[0][1] == "2005-07-01" and rows[0][5].endswith("%")
+    assert all(len(value.split(".")[-1].rstrip("%")) <= 4 for row in rows for value in row[3:7])
+    assert len([line for line in lines if line.split()[:1] == ["mean"]]) == 2
+
+
+def test_evaluate_season_flag_and_annual_data(tmp_path, capsys, monthly_csv):
+    code, out, _ = run(capsys, "--quiet", "evaluate", monthly_csv, "--target", "sales",
+                       "--time-column", "date", "--horizon", "3", "--folds", "1", "--season", "1",
+                       *TINY)
+    assert code == 0 and "season 1 (--season)" in out and "naive (last value)" in out
+    frame = pd.DataFrame({"year": np.arange(1900, 1960), "flow": 100 + np.sin(np.arange(60.0))})
+    data = write_csv(tmp_path / "annual.csv", frame)
+    code, out, _ = run(capsys, "--quiet", "evaluate", data, "--target", "flow", "--time-column",
+                       "year", "--freq", "Y", "--horizon", "2", "--folds", "1", *TINY)
+    assert code == 0
+    assert "season 1: no seasonal period for frequency 'Y-DEC'; the baseline is the naive " \
+           "last-value forecast" in out
+    assert "seasonal naive (period 1)" not in out and "naive (last value)" in out
+
+
+def test_evaluate_plot_zooms_on_the_folds(monthly_csv, tmp_path, capsys, monkeypatch):
+    from matplotlib.figure import Figure
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))
+    code, _, _ = run(capsys, "--quiet", "evaluate", monthly_csv, "--target", "sales",
+                     "--time-column", "date", "--horizon", "3", "--folds", "2", *TINY,
+                     "--plot", tmp_path / "b.png")
+    assert code == 0 and len(figures) == 1
+    ax = figures[0].axes[0]
+    series = next(line for line in ax.get_lines() if line.get_label() == "series")
+    assert len(series.get_xdata()) == 24 + 6  # context of two seasons before the 6 forecast steps
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "seasonal naive (period 12)" in labels and ax.get_ylabel() == "sales"
+
+
+def test_predict_float_format(monthly_csv, tmp_path, capsys):
+    model = fit_model(capsys, monthly_csv, tmp_path / "m.lstmf", "--target", "sales",
+                      "--horizon", "2")
+    code, out, _ = run(capsys, "predict", model)
+    assert code == 0 and len(out.splitlines()[1].split(".")[1]) == 3  # ~100s: 3 decimals
+    code, out, _ = run(capsys, "predict", model, "--float-format", "%.1f")
+    assert code == 0 and len(out.splitlines()[1].split(".")[1]) == 1
+    code, _, err = run(capsys, "predict", model, "--float-format", "%q")
+    assert code == 2 and "--float-format '%q' is not a printf-style number format" in err
+
+
+# --------------------------------------------------------------------------- 16.14 demo
+def test_demo_plots_have_baselines_and_named_axes(tmp_path, capsys, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from lstm_forecast import LSTMRegressor, _cli_demo
+
+    monkeypatch.setattr(_cli_demo, "_SINE_POINTS", 1_000)
+    monkeypatch.setattr(_cli_demo, "_SINE_EPOCHS", 1)
+    monkeypatch.setattr(_cli_demo, "_default_estimator",
+                        lambda: LSTMRegressor(hidden_size=4, max_epochs=1), raising=False)
+    monkeypatch.setattr("lstm_forecast.forecaster._default_estimator",
+                        lambda: LSTMRegressor(hidden_size=4, max_epochs=1))
+    figures = []
+    original = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda self, path, **k: (figures.append(self), original(self, path, **k)))
+    code, out, _ = run(capsys, "--quiet", "demo", "--output-dir", tmp_path / "out")
+    assert code == 0 and (tmp_path / "out" / "sine.png").is_file()
+    assert "sine: 100 steps ahead" in out and "repeat the last value" in out
+    sine, airline = (f.axes[0] for f in figures)
+    assert sine.get_ylabel() == "sine" and sine.get_xlabel() == "x"
+    assert "last value repeated" in [line.get_label() for line in sine.get_lines()]
+    forecast = next(line for line in sine.get_lines() if line.get_label() == "forecast")
+    assert len(forecast.get_xdata()) >= 100  # many steps, not one
+    assert airline.get_ylabel() == "passengers" and airline.get_xlabel() == "month"
+    assert "seasonal naive" in [line.get_label() for line in airline.get_lines()]
+
+
+# --------------------------------------------------------------------------- 14.1 Ctrl-C
+@pytest.fixture
+def old_model(monthly_csv, tmp_path, capsys):
+    model = tmp_path / "old.lstmf"
+    model.write_bytes(b"the previous model")
+    return model
+
+
+def _fit_args(monthly_csv, model):
+    return ["fit", monthly_csv, "--target", "sales", *TINY, "--model", model]
+
+
+def test_interrupted_training_keeps_the_old_model(monthly_csv, old_model, capsys, monkeypatch):
+    from lstm_forecast import LSTMForecaster
+
+    def fit(self, y, X=None):  # skorch swallows Ctrl-C; the estimator records it
+        self.interrupted_ = True
+        self.estimators_ = []
+        return self
+
+    monkeypatch.setattr(LSTMForecaster, "fit", fit)
+    code, _, err = run(capsys, *_fit_args(monthly_csv, old_model))
+    assert code == 130 and "interrupted" in err and "the previous file is unchanged" in err
+    assert old_model.read_bytes() == b"the previous model"
+
+
+def test_ctrl_c_outside_the_training_loop(monthly_csv, old_model, tmp_path, capsys, monkeypatch):
+    from lstm_forecast import LSTMForecaster
+
+    def fit(self, y, X=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LSTMForecaster, "fit", fit)
+    code, _, err = run(capsys, *_fit_args(monthly_csv, old_model))
+    assert code == 130 and old_model.read_bytes() == b"the previous model"
+    new = tmp_path / "new.lstmf"
+    code, _, err = run(capsys, *_fit_args(monthly_csv, new))
+    assert code == 130 and "nothing was written" in err and not new.exists()
+
+
+def test_sigint_is_not_swallowed_by_a_training_loop(monthly_csv, old_model, capsys, monkeypatch):
+    """A real SIGINT during a fit that catches KeyboardInterrupt (as skorch's loop does)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from lstm_forecast import LSTMForecaster
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+
+    def fit(self, y, X=None):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:  # skorch: "except KeyboardInterrupt: pass"
+            pass
+        return self
+
+    monkeypatch.setattr(LSTMForecaster, "fit", fit)
+    previous = signal.getsignal(signal.SIGINT)
+    code, _, err = run(capsys, *_fit_args(monthly_csv, old_model))
+    assert code == 130 and old_model.read_bytes() == b"the previous model"
+    assert signal.getsignal(signal.SIGINT) is previous  # the handler is put back
+
+
+def test_sigint_in_a_real_process(monthly_csv, old_model):
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import time, sys\n"
+            "from lstm_forecast import LSTMForecaster\n"
+            "def fit(self, y, X=None):\n"
+            "    print('training', file=sys.stderr, flush=True)\n"
+            "    try:\n"
+            "        time.sleep(60)\n"
+            "    except KeyboardInterrupt:\n"
+            "        pass\n"
+            "    return self\n"
+            "LSTMForecaster.fit = fit\n"
+            "from lstm_forecast.cli import console_main\n"
+            f"sys.argv = ['lstm-forecast', 'fit', {str(monthly_csv)!r}, '--target', 'sales',"
+            f" '--model', {str(old_model)!r}]\n"
+            "console_main()\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr.readline().strip() == "training"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert old_model.read_bytes() == b"the previous model"
+
+
+# --------------------------------------------------------------------------- 14.12 OS mistakes
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("{dir}", "is a directory; give a file name such as"),
+        ("{dir}/missing/m.lstmf", "the directory {dir}/missing does not exist"),
+        ("{file}/m.lstmf", "{file} is not a directory"),
+        ("", "--model is empty"),
+    ],
+)
+def test_model_path_mistakes_exit_2_before_training(monthly_csv, tmp_path, capsys, no_training,
+                                                    model, message):
+    names = {"{dir}": str(tmp_path), "{file}": str(monthly_csv)}
+    for key, value in names.items():
+        model, message = model.replace(key, value), message.replace(key, value)
+    code, _, err = run(capsys, *_fit_args(monthly_csv, model))
+    assert code == 2 and message in one_error_line(err)
+
+
+def test_unwritable_directories_exit_2_before_training(monthly_csv, tmp_path, capsys, no_training,
+                                                       monkeypatch):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(locked)
+                        else real_access(p, mode))
+    code, _, err = run(capsys, *_fit_args(monthly_csv, locked / "m.lstmf"))
+    assert code == 2 and f"the directory {locked} is not writable" in one_error_line(err)
+    code, _, err = run(capsys, "evaluate", monthly_csv, "--target", "sales", "--plot",
+                       locked / "b.png")
+    assert code == 2 and "is not writable" in one_error_line(err)
+    code, _, err = run(capsys, "demo", "--output-dir", locked / "out")
+    assert code == 2 and "is not writable" in one_error_line(err)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root writes to read-only directories")
+def test_read_only_directory_for_real(monthly_csv, tmp_path, capsys, no_training):
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code, _, err = run(capsys, *_fit_args(monthly_csv, locked / "m.lstmf"))
+    finally:
+        locked.chmod(0o700)
+    assert code == 2 and "not writable" in one_error_line(err)
+
+
+def test_output_and_plot_mistakes_exit_2(monthly_csv, tmp_path, capsys, no_training):
+    code, _, err = run(capsys, "evaluate", monthly_csv, "--target", "sales", "--plot",
+                       tmp_path / "b.pdf")
+    assert code == 2 and "must name a PNG file" in one_error_line(err)
+    code, _, err = run(capsys, "evaluate", monthly_csv, "--target", "sales", "--plot",
+                       tmp_path / "nope" / "b.png")
+    assert code == 2 and "does not exist" in one_error_line(err)
+    code, _, err = run(capsys, "predict", tmp_path / "m.lstmf", "--output", tmp_path)
+    assert code == 2 and "--output" in one_error_line(err) and "is a directory" in err
+    code, _, err = run(capsys, "demo", "--output-dir", monthly_csv)
+    assert code == 2 and "exists and is not a directory" in one_error_line(err)
+    code, _, err = run(capsys, "fit", tmp_path, "--target", "y", "--model", tmp_path / "m")
+    assert code == 2 and "is a directory, not a file" in one_error_line(err)
+
+
+def test_unwritable_output_file_is_refused_before_loading(tmp_path, capsys, monkeypatch):
+    import os
+
+    output = tmp_path / "forecast.csv"
+    output.write_text("keep")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(output)
+                        else real_access(p, mode))
+    code, _, err = run(capsys, "predict", tmp_path / "missing.lstmf", "--output", output)
+    assert code == 2 and "is not writable (read-only)" in one_error_line(err)
+
+
+# --------------------------------------------------------------------------- 14.13 -m
+@pytest.mark.parametrize("module", ["lstm_forecast", "lstm_forecast.cli"])
+def test_python_dash_m_runs_the_command(module, tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", module, "fit", str(tmp_path / "missing.csv"),
+                             "--target", "y", "--model", str(tmp_path / "m.lstmf")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no such file" in result.stderr
+    result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("usage: lstm-forecast")

@@ -1,5 +1,7 @@
 """Tests for make_sine, load_csv_series and the bundled series (datasets/series.py)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,12 +268,162 @@ def test_freq_without_time_column(tmp_path):
         ("t,y\n", "has no data rows"),
         ("t,y\n2020-01-01,1\nnot a date,2\n", "time_column 't' could not be parsed as timestamps"),
         ("t,y\n2020-01-01,1\n,2\n", r"1 empty timestamp\(s\), in data row\(s\) 1"),
-        ("t,y\n1,1\n2,2\n", "holds numbers"),
+        ("t,y\n1.5,1\n2.5,2\n", "holds numbers with decimals"),
+        ("t,y\nTrue,1\nFalse,2\n", "holds booleans"),
         ("t,y\n2020-01-01,1\n2020-01-02,inf\n", r"\['y'\] hold infinite values"),
     ],
 )
 def test_bad_file_contents(tmp_path, text, match):
     with pytest.raises(ValueError, match=match):
+        load_csv_series(_write(tmp_path, text), "y", time_column="t")
+
+
+# --------------------------------------------------------------------------- #
+# time columns: day/month order, formats, periods, integers
+# --------------------------------------------------------------------------- #
+def _dated(stamps, fmt, sep=","):
+    return f"t{sep}y\n" + "".join(f"{d.strftime(fmt)}{sep}{i}\n" for i, d in enumerate(stamps))
+
+
+def _no_warnings(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return function(*args, **kwargs)
+
+
+def test_day_first_monthly_dates_read_day_first(tmp_path):
+    """01/03/1958 is 1 March when only the day-first reading is a regular series."""
+    months = pd.date_range("1958-01-01", periods=30, freq="MS")
+    path = _write(tmp_path, _dated(months, "%d/%m/%Y"))
+    series = _no_warnings(load_csv_series, path, "y", time_column="t")
+    assert series.index.freqstr == "MS"
+    assert series.index[2] == pd.Timestamp("1958-03-01")
+
+
+def test_month_first_dates_stay_month_first(tmp_path):
+    days = pd.date_range("2021-01-01", periods=40, freq="D")  # days past the 12th: unambiguous
+    series = load_csv_series(_write(tmp_path, _dated(days, "%m/%d/%Y")), "y", time_column="t")
+    assert series.index.freqstr == "D" and series.index[-1] == days[-1]
+    weekly = pd.date_range("2021-01-04", periods=30, freq="7D")  # both parse; month-first regular
+    series = load_csv_series(_write(tmp_path, _dated(weekly, "%m/%d/%Y")), "y", time_column="t")
+    assert series.index[1] == pd.Timestamp("2021-01-11")
+
+
+def test_ambiguous_day_month_order_is_refused(tmp_path):
+    """Both readings regular (12 days or 12 months): the user must say which."""
+    months = pd.date_range("2021-01-01", periods=12, freq="MS")  # 01/01 .. 01/12: days or months
+    path = _write(tmp_path, _dated(months, "%d/%m/%Y"))
+    with pytest.raises(ValueError, match=r"ambiguous.*'D' series.*'MS' series.*dayfirst=True.*"
+                                         r"date_format='%m/%d/%Y'"):
+        load_csv_series(path, "y", time_column="t")
+    assert load_csv_series(path, "y", time_column="t", dayfirst=True).index.freqstr == "MS"
+    assert load_csv_series(path, "y", time_column="t", dayfirst=False).index.freqstr == "D"
+    by_format = load_csv_series(path, "y", time_column="t", date_format="%m/%d/%Y")
+    assert by_format.index.freqstr == "D"
+
+
+def test_date_format(tmp_path):
+    days = pd.date_range("2021-01-01", periods=5, freq="D")
+    path = _write(tmp_path, _dated(days, "%d.%m.%Y"))
+    series = load_csv_series(path, "y", time_column="t", date_format="%d.%m.%Y")
+    assert series.index.freqstr == "D"
+    with pytest.raises(ValueError, match=r"date_format='%Y-%m-%d': 5 value\(s\) do not match, "
+                                         r"first '01.01.2021' in data row 0"):
+        load_csv_series(path, "y", time_column="t", date_format="%Y-%m-%d")
+    with pytest.raises(ValueError, match="date_format needs a time_column"):
+        load_csv_series(path, "y", date_format="%d.%m.%Y")
+    with pytest.raises(TypeError, match="dayfirst must be True, False or None"):
+        load_csv_series(path, "y", time_column="t", dayfirst="yes")
+
+
+@pytest.mark.parametrize("text", ["t0", "step 1", "next"])
+def test_text_that_is_not_dates_says_so_without_pandas_warnings(tmp_path, text):
+    path = _write(tmp_path, f"t,y\n{text},1\nt1,2\nt2,3\n")
+    with pytest.raises(ValueError, match=rf"holds text that is not a date, such as '{text}'.*"
+                                         "date_format.*time_column=None"):
+        _no_warnings(load_csv_series, path, "y", time_column="t")
+
+
+def test_labels_like_t1_are_not_read_as_dates_of_the_year_1(tmp_path):
+    path = _write(tmp_path, "t,y\nt1,1\nt2,2\nt3,3\n")  # dateutil reads them as 0001-01-01 ...
+    with pytest.raises(ValueError, match="such as 't1', 't2', 't3'"):
+        load_csv_series(path, "y", time_column="t")
+    months = _write(tmp_path, "t,y\nJan 1958,1\nFeb 1958,2\nMar 1958,3\n")  # no format guessed
+    assert load_csv_series(months, "y", time_column="t").index.freqstr == "MS"
+
+
+def test_a_later_row_that_is_not_a_date_is_named(tmp_path):
+    path = _write(tmp_path, "t,y\n2020-01-01,1\n2020-01-02,2\nsoon,3\n")
+    with pytest.raises(ValueError, match=r"format '%Y-%m-%d' guessed.*such as 'soon' \(data row 2"):
+        load_csv_series(path, "y", time_column="t")
+
+
+def test_integer_years(tmp_path):
+    text = "year,flow\n" + "".join(f"{1871 + i},{1000 + i}\n" for i in range(10))
+    path = _write(tmp_path, text)
+    series = load_csv_series(path, "flow", time_column="year", freq="Y")
+    assert isinstance(series.index, pd.PeriodIndex) and series.index.freqstr.startswith("Y")
+    assert str(series.index[0]) == "1871" and series.index.name == "year"
+    plain = load_csv_series(path, "flow", time_column="year")
+    assert plain.index.dtype.kind == "i" and list(plain.index[:2]) == [1871, 1872]
+    with pytest.raises(ValueError, match="read as years with an annual freq.*date_format='%Y%m'"):
+        load_csv_series(path, "flow", time_column="year", freq="MS")
+
+
+def test_integer_years_with_a_gap(tmp_path):
+    text = "year,flow\n" + "".join(f"{y},{y}\n" for y in (2001, 2002, 2004, 2005))
+    with pytest.raises(ValueError, match=r"1 missing timestamp.*'step 1': 2003"):
+        load_csv_series(_write(tmp_path, text), "flow", time_column="year")
+    with pytest.raises(ValueError, match=r"1 missing timestamp.*'Y-DEC': 2003"):
+        load_csv_series(_write(tmp_path, text), "flow", time_column="year", freq="Y")
+    filled = load_csv_series(_write(tmp_path, text), "flow", time_column="year", freq="Y",
+                             fill="interpolate")
+    assert filled.loc[pd.Period("2003", "Y")] == 2003
+
+
+def test_integer_dates_with_a_format(tmp_path):
+    text = "ym,y\n202001,1\n202002,2\n202003,3\n"
+    series = load_csv_series(_write(tmp_path, text), "y", time_column="ym", date_format="%Y%m")
+    assert series.index.freqstr == "MS"
+
+
+def test_quarter_strings_are_quarterly_periods(tmp_path):
+    text = "q,y\n1958Q1,1\n1958Q2,2\n1958-Q3,3\n1958q4,4\n"
+    series = _no_warnings(load_csv_series, _write(tmp_path, text), "y", time_column="q")
+    assert isinstance(series.index, pd.PeriodIndex)
+    assert [str(p) for p in series.index] == ["1958Q1", "1958Q2", "1958Q3", "1958Q4"]
+
+
+@pytest.mark.parametrize("start", ["1959-01-01", "1959-04-01", "1959-03-31"])
+def test_quarterly_anchor_is_the_same_on_pandas_2_and_3(tmp_path, start):
+    freq = "3ME" if start.endswith("31") else "3MS"
+    text = _dated(pd.date_range(start, periods=8, freq=freq), "%Y-%m-%d")
+    series = load_csv_series(_write(tmp_path, text), "y", time_column="t")
+    assert series.index.freqstr == ("QE-DEC" if freq == "3ME" else "QS-JAN")
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_separators_are_detected(tmp_path, sep):
+    text = MONTHLY.replace(",", sep)
+    frame = load_csv_series(_write(tmp_path, text), "price", time_column="month",
+                            covariates=["sales"])
+    assert list(frame.columns) == ["price", "sales"] and frame.index.freqstr == "MS"
+    with open(_write(tmp_path, text)) as handle:
+        assert len(load_csv_series(handle, "sales", time_column="month")) == 12
+
+
+def test_explicit_sep_and_decimal_comma(tmp_path):
+    text = "t;y\n2020-01-01;1,5\n2020-01-02;2,5\n2020-01-03;3,5\n"
+    with pytest.raises(ValueError, match=r"'y' \(str, e.g. '1,5'\) \(numbers with a decimal "
+                                         r"comma\? pass decimal=','\)"):
+        load_csv_series(_write(tmp_path, text), "y", time_column="t")
+    series = load_csv_series(_write(tmp_path, text), "y", time_column="t", sep=";", decimal=",")
+    np.testing.assert_array_equal(series.to_numpy(), [1.5, 2.5, 3.5])
+
+
+def test_a_file_that_is_not_a_table_is_reported(tmp_path):
+    text = "t,y\n2020-01-01,1\n2020-01-02,2,3,4\n"
+    with pytest.raises(ValueError, match="could not be read as a table with sep=','"):
         load_csv_series(_write(tmp_path, text), "y", time_column="t")
 
 

@@ -77,6 +77,30 @@ def test_covariates_future_values_are_required_and_used():
     assert np.abs(forecast - y[-2:]).max() < 1.0
 
 
+def test_named_covariates_are_matched_by_name(tmp_path):
+    from lstm_forecast import load_model, save_model
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"promo": rng.normal(size=80), "price": rng.normal(size=80)})
+    y = pd.Series(2.0 * X["promo"] - X["price"] + 10.0)
+    model = LSTMForecaster(tiny(), timesteps=5, horizon=2).fit(y[:-2], X[:-2])
+    assert list(model.feature_names_in_) == ["promo", "price"]
+    future = X[-2:]
+    expected = model.predict(future)
+    np.testing.assert_array_equal(model.predict(future[["price", "promo"]]), expected)
+    np.testing.assert_array_equal(model.predict(future.to_numpy()), expected)  # arrays: by position
+    with pytest.raises(ValueError, match=r"missing \['promo', 'price'\]; unknown \['foo', 'bar'\]"):
+        model.predict(future.set_axis(["foo", "bar"], axis=1))
+    with pytest.raises(ValueError, match=r"missing \['price'\]"):
+        model.predict(future[["promo"]])
+    save_model(model, tmp_path / "m.lstmf")
+    loaded = load_model(tmp_path / "m.lstmf")
+    np.testing.assert_array_equal(loaded.predict(future[["price", "promo"]]), expected)
+    unnamed = LSTMForecaster(tiny(), timesteps=5, horizon=2).fit(y[:-2], X[:-2].to_numpy())
+    assert not hasattr(unnamed, "feature_names_in_")
+    np.testing.assert_array_equal(unnamed.predict(future.to_numpy()), unnamed.predict(future))
+
+
 def test_new_history_forecasts_without_refitting(airline):
     model = LSTMForecaster(tiny(), horizon=3).fit(airline.iloc[:-24])
     estimators = model.estimators_

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 from sklearn.utils import check_random_state
+
+from ._csv import listing, parse_time, read_table, regular_grid
 
 __all__ = ["make_sine", "load_csv_series", "load_airline", "load_us_macro"]
 
 _FILLS = ("ffill", "bfill", "interpolate", "zero")
-_SHOWN = 5  # how many offending timestamps or rows an error message lists
+_DECIMAL_COMMA = r"\s*[-+]?\d[\d.]*,\d+\s*"
 
 
 # --------------------------------------------------------------------------- #
@@ -137,21 +138,25 @@ def make_sine(
 # --------------------------------------------------------------------------- #
 # load_csv_series
 # --------------------------------------------------------------------------- #
-def _show(value):
-    if isinstance(value, pd.Timestamp) and value == value.normalize():
-        return str(value.date())
-    return str(value)
+def _kind(column):
+    """The kind of a column's values, the same name on pandas 2 and 3 (``str`` for text)."""
+    if pd.api.types.is_bool_dtype(column):
+        return "bool"
+    if pd.api.types.is_string_dtype(column) or pd.api.types.infer_dtype(column) in (
+        "string", "mixed", "mixed-integer",
+    ):
+        return "str"
+    return str(column.dtype)
 
 
-def _listing(values):
-    values = [_show(v) for v in values]
-    shown = ", ".join(values[:_SHOWN])
-    more = f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else ""
-    return shown + more
-
-
-def _file_name(path):
-    return f"CSV file {str(path)!r}" if isinstance(path, (str, Path)) else "given CSV file"
+def _not_numeric(frame, name):
+    column = frame[name]
+    values = column.dropna()
+    example = f", e.g. {str(values.iloc[0])!r}" if len(values) else ""
+    text = f"{name!r} ({_kind(column)}{example})"
+    if len(values) and values.astype(str).str.fullmatch(_DECIMAL_COMMA).all():
+        text += " (numbers with a decimal comma? pass decimal=',')"
+    return text
 
 
 def _select_columns(frame, target, time_column, covariates):
@@ -189,7 +194,7 @@ def _select_columns(frame, target, time_column, covariates):
             )
     columns = [target, *covariates]
     bad = [
-        f"{c!r} ({frame[c].dtype})"
+        _not_numeric(frame, c)
         for c in columns
         if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
     ]
@@ -200,76 +205,18 @@ def _select_columns(frame, target, time_column, covariates):
     return columns
 
 
-def _parse_time(frame, time_column):
+def _index_by_time(frame, time_column, *, dayfirst, date_format, freq):
     """Return ``frame`` indexed by sorted, unique timestamps of ``time_column``."""
-    raw = frame[time_column]
-    if pd.api.types.is_numeric_dtype(raw):
-        raise ValueError(
-            f"time_column {time_column!r} holds numbers ({raw.dtype}), not dates; write dates "
-            "such as 2020-01-31 in the file, or use time_column=None."
-        )
-    try:
-        stamps = pd.to_datetime(raw)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"time_column {time_column!r} could not be parsed as timestamps: {exc}"
-        ) from exc
-    missing = np.flatnonzero(stamps.isna().to_numpy())
-    if missing.size:
-        raise ValueError(
-            f"time_column {time_column!r} has {missing.size} empty timestamp(s), in data "
-            f"row(s) {_listing(missing)} (0-based, header excluded)."
-        )
-    frame = frame.drop(columns=time_column).set_index(pd.DatetimeIndex(stamps, name=time_column))
+    index = parse_time(frame[time_column], time_column, dayfirst=dayfirst,
+                       date_format=date_format, freq=freq)
+    frame = frame.drop(columns=time_column).set_axis(index, axis=0)
     duplicated = frame.index[frame.index.duplicated()].unique()
     if len(duplicated):
         raise ValueError(
             f"time_column {time_column!r} has {len(duplicated)} duplicated timestamp(s): "
-            f"{_listing(duplicated)}."
+            f"{listing(duplicated)}."
         )
     return frame.sort_index(kind="stable")
-
-
-def _infer_grid(index):
-    """The coarsest regular grid holding every timestamp of ``index``, or None.
-
-    With gaps, :func:`pandas.infer_freq` fails on the whole index, so the
-    frequency is inferred on runs of three consecutive timestamps instead, and
-    kept if its grid holds every timestamp and at least half of the grid's
-    timestamps are present (otherwise the series counts as irregular).
-    """
-    if len(index) < 3:
-        return None
-    inferred = pd.DatetimeIndex(index, freq="infer").freq
-    if inferred is not None:
-        return pd.date_range(index[0], index[-1], freq=inferred, name=index.name)
-    starts = np.unique(np.linspace(0, len(index) - 3, num=64).astype(int))
-    candidates = {pd.DatetimeIndex(index[s : s + 3], freq="infer").freq for s in starts}
-    best = None
-    for freq in candidates - {None}:
-        grid = pd.date_range(index[0], index[-1], freq=freq, name=index.name)
-        if len(grid) <= 2 * len(index) and index.isin(grid).all():
-            if best is None or len(grid) < len(best):
-                best = grid
-    return best
-
-
-def _regular_grid(index, freq):
-    """Return the regular grid of ``index`` (explicit ``freq`` or inferred), or None."""
-    if freq is None:
-        return _infer_grid(index)
-    try:
-        offset = to_offset(freq)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"freq {freq!r} is not a pandas frequency: {exc}") from exc
-    grid = pd.date_range(index[0], index[-1], freq=offset, name=index.name)
-    off_grid = index[~index.isin(grid)]
-    if len(off_grid):
-        raise ValueError(
-            f"{len(off_grid)} timestamp(s) do not fall on the freq={freq!r} grid starting at "
-            f"{index[0]}: {_listing(off_grid)}."
-        )
-    return grid
 
 
 def _fill(frame, fill):
@@ -286,13 +233,25 @@ def _fill(frame, fill):
     if len(left):
         raise ValueError(
             f"fill={fill!r} cannot fill {len(left)} row(s) at the edge of the series "
-            f"({_listing(left)}): nothing to carry or interpolate from; trim the file or use "
+            f"({listing(left)}): nothing to carry or interpolate from; trim the file or use "
             "another fill."
         )
     return filled
 
 
-def load_csv_series(path, target, *, time_column=None, covariates=None, fill=None, freq=None):
+def load_csv_series(
+    path,
+    target,
+    *,
+    time_column=None,
+    covariates=None,
+    fill=None,
+    freq=None,
+    dayfirst=None,
+    date_format=None,
+    sep=None,
+    decimal=".",
+):
     """Read a series (and covariates) from a CSV file and check it is fit to forecast.
 
     The checks, in order: the named columns exist; the target and covariates
@@ -305,12 +264,22 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
     Parameters
     ----------
     path : str, path-like or file-like
-        The CSV file (comma separated, header row), as read by
-        :func:`pandas.read_csv`.
+        The CSV file (header row), as read by :func:`pandas.read_csv`.
     target : str
         The column to forecast.
     time_column : str or None, default=None
-        The column of timestamps (any format :func:`pandas.to_datetime` reads).
+        The column of timestamps. It may hold:
+
+        - dates in any one format :func:`pandas.to_datetime` reads; the format is
+          guessed from the first row (or given as ``date_format``). When the day and
+          month order is ambiguous (``01/03/1958``), the reading that gives a regular
+          series wins; if both or neither do, a ValueError asks for ``dayfirst`` or
+          ``date_format``;
+        - quarters such as ``1958Q1`` (a quarterly :class:`pandas.PeriodIndex`);
+        - integers: years with an annual ``freq`` (``freq="Y"`` gives an annual
+          :class:`pandas.PeriodIndex`), or with ``date_format`` (``"%Y%m"`` for
+          ``202001``), otherwise an integer index (steps such as ``1, 2, 3``).
+
         ``None`` keeps the rows in file order with a RangeIndex: no sorting and
         no gap check.
     covariates : list of str, "all" or None, default=None
@@ -323,12 +292,26 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
         ``None`` raises a ValueError instead. A fill that leaves values missing
         (``"ffill"`` before the first value, say) raises a ValueError too.
     freq : str, pandas offset or None, default=None
-        The frequency of the timestamps ("D", "MS", "h", ...). ``None``
-        infers it, gaps allowed, as the coarsest regular frequency whose grid
-        holds every timestamp with at most half of the grid missing. When none
-        is found (fewer than three timestamps, or irregular ones) the index
-        keeps its timestamps, with no freq and no gap check. An explicit
-        ``freq`` requires every timestamp to lie on its grid.
+        The frequency of the timestamps ("D", "MS", "h", ...; "Y" for integer
+        years). ``None`` infers it, gaps allowed, as the coarsest regular
+        frequency whose grid holds every timestamp with at most half of the grid
+        missing. When none is found (fewer than three timestamps, or irregular
+        ones) the index keeps its timestamps, with no freq and no gap check. An
+        explicit ``freq`` requires every timestamp to lie on its grid. Periods
+        (quarters, years) carry their own frequency; evenly spaced integers are
+        checked for gaps at their smallest step.
+    dayfirst : bool or None, default=None
+        Whether dates such as ``01/03/1958`` are day-first (1 March). ``None``
+        decides by regularity, as described under ``time_column``.
+    date_format : str or None, default=None
+        The :meth:`~datetime.datetime.strptime` format of the timestamps, such
+        as ``"%d.%m.%Y"``: no guessing.
+    sep : str or None, default=None
+        The delimiter. ``None`` detects it from the header line: comma,
+        semicolon, tab or ``|`` (:class:`csv.Sniffer`; a comma when none stands
+        out).
+    decimal : str, default="."
+        The decimal mark of the numbers (``","`` for ``1,5``).
 
     Returns
     -------
@@ -337,8 +320,9 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
     frame : pandas.DataFrame
         Otherwise: the target column first, then the covariates, float64.
 
-    Both have a :class:`pandas.DatetimeIndex` named after ``time_column``,
-    sorted, with ``freq`` set when it is known, or a RangeIndex when
+    Both are indexed by the time column (a :class:`pandas.DatetimeIndex`,
+    :class:`pandas.PeriodIndex` or integer index named after ``time_column``,
+    sorted, with ``freq`` set when it is known), or have a RangeIndex when
     ``time_column`` is None.
 
     Raises
@@ -348,9 +332,9 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
         ``covariates`` is a string other than ``"all"``.
     ValueError
         If the file is empty, a column is unknown, a value column is not
-        numeric or holds infinity, timestamps fail to parse or are duplicated,
-        timestamps are off the ``freq`` grid, or there are gaps or missing
-        values and ``fill`` is None.
+        numeric or holds infinity, timestamps fail to parse, are ambiguous or
+        are duplicated, timestamps are off the ``freq`` grid, or there are gaps
+        or missing values and ``fill`` is None.
 
     Examples
     --------
@@ -365,21 +349,35 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
     2024-01-03    13.5
     2024-01-04    15.0
     Freq: D, Name: sales, dtype: float64
+
+    Semicolons are detected, and day-first dates too (read month-first, these
+    would be 11 January, 12 January, 1 January: not a regular series); integer
+    years become periods:
+
+    >>> csv = io.StringIO("date;level\\n01/11/1958;5\\n01/12/1958;6\\n01/01/1959;7\\n")
+    >>> load_csv_series(csv, "level", time_column="date").index
+    DatetimeIndex(['1958-11-01', '1958-12-01', '1959-01-01'], dtype='datetime64[...]',
+                  name='date', freq='MS')
+    >>> csv = io.StringIO("year,flow\\n1871,1120\\n1872,1160\\n1873,963\\n")
+    >>> load_csv_series(csv, "flow", time_column="year", freq="Y").index
+    PeriodIndex(['1871', '1872', '1873'], dtype='period[Y-DEC]', name='year')
     """
     if fill is not None and fill not in _FILLS:
         raise ValueError(f"fill must be None or one of {_FILLS}, got {fill!r}.")
-    if freq is not None and time_column is None:
-        raise ValueError("freq needs a time_column: without timestamps there is no grid.")
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError as exc:
-        raise ValueError(f"the {_file_name(path)} is empty.") from exc
-    if frame.empty:
-        raise ValueError(f"the {_file_name(path)} has no data rows.")
+    if time_column is None:
+        if freq is not None:
+            raise ValueError("freq needs a time_column: without timestamps there is no grid.")
+        for name, value in (("dayfirst", dayfirst), ("date_format", date_format)):
+            if value is not None:
+                raise ValueError(f"{name} needs a time_column: it tells how to read timestamps.")
+    if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}.")
+    frame = read_table(path, sep=sep, decimal=decimal)
     columns = _select_columns(frame, target, time_column, covariates)
 
     if time_column is not None:
-        frame = _parse_time(frame[[time_column, *columns]], time_column)
+        frame = _index_by_time(frame[[time_column, *columns]], time_column, dayfirst=dayfirst,
+                               date_format=date_format, freq=freq)
     else:
         frame = frame[columns]
     frame = frame.astype(np.float64)
@@ -394,17 +392,17 @@ def load_csv_series(path, target, *, time_column=None, covariates=None, fill=Non
         missing = frame.index[frame[name].isna().to_numpy()]
         if len(missing):
             problems.append(
-                f"column {name!r} has {len(missing)} missing value(s) at {_listing(missing)}"
+                f"column {name!r} has {len(missing)} missing value(s) at {listing(missing)}"
             )
     if time_column is not None:
-        grid = _regular_grid(frame.index, freq)
+        grid = regular_grid(frame.index, freq)
         if grid is not None:
             gaps = grid.difference(frame.index)
             if len(gaps):
+                step = getattr(grid, "freqstr", None) or f"step {grid.step}"
                 problems.insert(
-                    0,
-                    f"{len(gaps)} missing timestamp(s) (gaps) for frequency "
-                    f"{grid.freqstr!r}: {_listing(gaps)}",
+                    0, f"{len(gaps)} missing timestamp(s) (gaps) for frequency {step!r}: "
+                       f"{listing(gaps)}",
                 )
             frame = frame.reindex(grid)
     if problems and fill is None:

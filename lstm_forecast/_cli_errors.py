@@ -1,0 +1,121 @@
+"""How the ``lstm-forecast`` command reports errors: in its own words, flags and files.
+
+The library's messages name Python parameters (``fill=``, ``time_column=None``, ``X``,
+``y``), which is right in Python and wrong on a command line. :func:`for_cli` rewrites them
+with the flags and the CSV files of the command being run; each rule names the library
+message it targets, and ``tests/test_cli.py`` triggers every one of them through the command.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["Interrupted", "UsageError", "for_cli"]
+
+
+class UsageError(Exception):
+    """A mistake of the user's: reported in one line with exit code 2."""
+
+
+class Interrupted(BaseException):  # noqa: N818 - reads as "the run was interrupted"
+    """Ctrl-C, raised by the command's SIGINT handler.
+
+    Not a ``KeyboardInterrupt``: skorch catches that inside its training loop and returns
+    as if training had finished, and the command would then save a half-trained model.
+    """
+
+
+_FILLS = "{ffill,bfill,interpolate,zero}"
+
+# (pattern, replacement) in order; replacements may name {series}, {more}, {history},
+# {future} and {whole} (see _files).
+_RULES = [
+    # forecaster.fit: the series is too short for the window and the horizon
+    (r"The series has (\d+) time steps; at least timesteps \+ horizon = (.*?) are needed\.",
+     "{series} has \\1 time steps; at least --timesteps + --horizon = \\2 are needed: lower "
+     "--horizon or --timesteps{more}."),
+    (r"timesteps=(\d+) is too short for relative_to='\w+' with season (\d+): at least (\d+) "
+     r"steps are needed\.",
+     "--timesteps \\1 is too short for season \\2: at least \\3 steps are needed (or pass "
+     "--season 1)."),
+    # forecaster.predict with new history or covariates
+    (r"y must hold at least (\d+) values to forecast from; got (\d+)\.",
+     "{history} holds \\2 values; at least \\1 are needed to forecast from."),
+    (r"y has values <= 0, but the forecaster models logs of y\.",
+     "{history} has values <= 0, but the model was trained on a positive series and forecasts "
+     "its logarithm: fit a model on the new data."),
+    (r"The forecaster was fitted with covariates: pass X with their future values \((\d+) rows\)\.",
+     "the model was fitted with --covariates: pass --future-covariates FILE with their next \\1 "
+     "values."),
+    (r"X was given to predict, but the forecaster was fitted without X\.",
+     "--future-covariates was given, but the model was fitted without --covariates."),
+    (r"X must have (\d+) rows; got (\d+)\.", "{future} must have \\1 rows; got \\2."),
+    # backtest: too few values for the folds
+    (r"y is too short for (?:the default )?n_folds=(\d+) with horizon=(\d+) and step=\d+: (\d+) "
+     r"observations are needed, len\(y\)=(\d+)\. At most (\d+) folds fit; lower n_folds, step "
+     r"or horizon\.",
+     "{whole} is too short for --folds \\1 with --horizon \\2: \\3 values are needed, it has "
+     "\\4. At most \\5 folds fit; lower --folds or --horizon."),
+    # load_csv_series
+    (r"Pass fill= one of \([^)]*\)", "Pass --fill " + _FILLS),
+    (r"\bfill='(\w+)'", "--fill \\1"),
+    (r"target and time_column are the same column", "--target and --time-column name the same column"),
+    (r"covariates must be distinct columns other than the target and the time column",
+     "--covariates must name distinct columns other than --target and --time-column"),
+    (r"target and covariate columns must be numeric", "--target and --covariates columns must be "
+     "numeric"),
+    (r"unknown target column", "unknown --target column"),
+    (r"unknown covariate column", "unknown --covariates column"),
+    (r"unknown time_column", "unknown --time-column"),
+    (r"use time_column=None", "drop --time-column"),
+    (r"\btime_column\b", "--time-column"),
+    (r"date_format=('[^']*')", "--date-format \\1"),
+    (r"\bdate_format\b", "--date-format"),
+    (r"dayfirst=True", "--dayfirst"),
+    (r"an annual freq such as freq='Y'", "an annual --freq such as --freq Y"),
+    (r"\bfreq=('[^']*')", "--freq \\1"),
+    (r"\bfreq ('[^']*') is not", "--freq \\1 is not"),
+    (r"\bdecimal=(','|'\.')", "--decimal \\1"),
+    (r"\bsep=('[^']*')", "--sep \\1"),
+    # whatever names a parameter the command sets from a flag
+    (r"\bn_folds=(\d+)", "--folds \\1"),
+    (r"\bhorizon=(\d+)", "--horizon \\1"),
+    (r"\btimesteps=(\d+)", "--timesteps \\1"),
+    (r"\bseasonal_period\b", "--season"),
+]
+_COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in _RULES]
+
+
+def _files(args):
+    """The words for the files of the command: the series, the history, the future covariates."""
+    command = getattr(args, "command", None)
+    data = getattr(args, "data", None)
+    if command == "evaluate":
+        series = "the first backtest fold's training part"
+        more = " or --folds"
+        whole = f"the series in {data}"
+    else:
+        series = f"the series in {data}" if data else "the series"
+        more = ""
+        whole = series
+    return {
+        "series": series,
+        "more": more,
+        "history": f"--data {data}" if command == "predict" and data else "the history",
+        "future": f"--future-covariates {getattr(args, 'future_covariates', None) or 'FILE'}",
+        "whole": whole,
+    }
+
+
+def _with_words(text, words):
+    for key, value in words.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def for_cli(message, args):
+    """``message`` of a library error, in the command line's words (flags, file names)."""
+    words = _files(args)
+    for pattern, replacement in _COMPILED:
+        message = pattern.sub(lambda m, r=replacement: _with_words(m.expand(r), words), message)
+    return message
