@@ -447,7 +447,8 @@ CASES = [
     ("backtest-X-length-mismatch", lambda _: backtest(NaiveForecaster(), SERIES, X=np.zeros((19, 1))),
      ValueError, r"X must have one row per observation of y \(20\), got 19"),
     ("backtest-metric-unknown", lambda _: backtest(NaiveForecaster(), SERIES, metrics=["r2"]), ValueError,
-     r"Unknown metric 'r2' in metrics; expected one of \['mae', 'mape', 'mase', 'rmse', 'smape'\]"),
+     r"Unknown metric 'r2' in metrics; expected one of \['coverage', 'mae', 'mape', 'mase', 'msis', 'rmse', "
+     r"'smape', 'wql'\]"),
     ("backtest-refit-type", lambda _: backtest(NaiveForecaster(), SERIES, refit="yes"), ValueError,
      r"refit must be True or False, got 'yes'"),
     # ---------------------------------------------------------------- save_model / load_model

@@ -128,7 +128,7 @@ def test_seasonal_naive_returns_exactly_the_last_season():
     assert forecast.name == "passengers"
     np.testing.assert_array_equal(forecast.to_numpy(), np.tile(y.to_numpy()[-12:], 2))
     assert forecast.index.equals(pd.date_range("1961-01-01", periods=24, freq="MS"))
-    np.testing.assert_array_equal(model.last_season_[:, 0], y.to_numpy()[-12:])
+    np.testing.assert_array_equal(model.last_season_[0, :, 0], y.to_numpy()[-12:])
 
 
 def test_seasonal_naive_partial_season_and_period_one():
@@ -210,7 +210,7 @@ def test_covariates_are_accepted_and_ignored(Forecaster):
 @pytest.mark.parametrize("Forecaster", ALL)
 def test_horizon_validation(Forecaster):
     for bad in (0, -1, 2.0, True, None):
-        with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        with pytest.raises(ValueError, match=r"The 'horizon' parameter .* must be an int in the range"):
             Forecaster(horizon=bad).fit([1.0, 2.0, 3.0])
     model = Forecaster(horizon=2).fit([1.0, 2.0, 3.0])
     model.set_params(horizon=0)
@@ -232,7 +232,7 @@ def test_input_validation(Forecaster):
 
 
 def test_seasonal_naive_validation():
-    with pytest.raises(ValueError, match="seasonal_period must be a positive integer"):
+    with pytest.raises(ValueError, match=r"The 'seasonal_period' parameter .* must be an int"):
         SeasonalNaiveForecaster(seasonal_period=0).fit([1.0, 2.0])
     with pytest.raises(ValueError, match="at least 12 observations in y"):
         SeasonalNaiveForecaster(seasonal_period=12).fit(np.arange(11.0))
