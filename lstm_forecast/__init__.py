@@ -1,10 +1,11 @@
 """Recurrent networks (LSTM, GRU, RNN) as scikit-learn estimators for time series."""
 
+from ._panel_format import from_long, to_long
 from .backtest import BacktestResult, backtest
 from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
 from .classifier import LSTMClassifier
 from .forecaster import LSTMForecaster
-from .metrics import mae, mape, mase, rmse, smape
+from .metrics import coverage, mae, mape, mase, msis, rmse, smape, wql
 from .persistence import load_model, save_model
 from .plotting import plot_backtest, plot_forecast, plot_history
 from .presets import time_series_classifier
@@ -24,10 +25,13 @@ __all__ = [
     "SeasonalNaiveForecaster",
     "SlidingWindow",
     "backtest",
+    "coverage",
+    "from_long",
     "load_model",
     "mae",
     "mape",
     "mase",
+    "msis",
     "make_windows",
     "pad_sequences",
     "plot_backtest",
@@ -37,5 +41,7 @@ __all__ = [
     "save_model",
     "smape",
     "time_series_classifier",
+    "to_long",
+    "wql",
 ]
 __version__ = "0.1.0"

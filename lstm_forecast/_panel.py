@@ -532,8 +532,9 @@ def _multiindex_covariates(X, layout, times, lengths, horizon, target_index, col
     bad = ~np.isfinite(flat).all(axis=1)
     if bad.any():
         row = int(np.argmax(bad))
-        after = " and the horizon steps after it" if horizon else ""
+        needed = " and ".join(part for part, given in (("every time step of y", lengths.any()),
+                                                      ("the horizon steps forecast", horizon)) if given)
         raise ValueError(f"{name} has no (finite) values for series {ids[codes[row]]!r} at "
-                         f"{labels[row]}: covariates are needed for every time step of y{after}.")
+                         f"{labels[row]}: covariates are needed for {needed}.")
     _check_width(flat, n_columns, name)
     return flat, names

@@ -188,12 +188,14 @@ def to_long(panel, *, id_col: str = "unique_id", time_col: str = "ds") -> pd.Dat
     >>> from lstm_forecast import NaiveForecaster, to_long
     >>> index = pd.MultiIndex.from_product([["a", "b"], pd.period_range("2024-01", periods=3, freq="M")])
     >>> y = pd.Series([1.0, 2.0, 3.0, 10.0, 20.0, 30.0], index=index, name="y")
-    >>> to_long(NaiveForecaster(horizon=2).fit(y).predict_interval(coverage=0.8)).round(2)
-      unique_id       ds  y_0.8_lower  y_0.8_upper
-    0         a  2024-04         1.72         4.28
-    1         a  2024-05         1.19         4.81
-    2         b  2024-04        17.18        42.82
-    3         b  2024-05        11.88        48.12
+    >>> to_long(NaiveForecaster(horizon=2).fit(y).predict())
+      unique_id       ds     y
+    0         a  2024-04   3.0
+    1         a  2024-05   3.0
+    2         b  2024-04  30.0
+    3         b  2024-05  30.0
+    >>> list(to_long(NaiveForecaster(horizon=2).fit(y).predict_interval(coverage=0.8)).columns)
+    ['unique_id', 'ds', 'y_0.8_lower', 'y_0.8_upper']
     """
     if not isinstance(panel, (pd.Series, pd.DataFrame)) or panel.index.nlevels != 2:
         raise ValueError("panel must be a pandas Series or DataFrame indexed by a 2-level MultiIndex "

@@ -284,12 +284,17 @@ def backtest(
     ...                   coverage=0.8)
     >>> result.folds[["series", "fold", "origin", "mae", "coverage_0.8"]]
       series  fold  origin  mae  coverage_0.8
-    0      a     0       6  1.5           1.0
-    1      a     1       8  1.5           1.0
-    2      a     2      10  1.5           1.0
-    3      b     0      14  1.5           1.0
-    4      b     1      16  1.5           1.0
-    5      b     2      18  1.5           1.0
+    0      a     0       6  1.5           0.5
+    1      a     1       8  1.5           0.5
+    2      a     2      10  1.5           0.5
+    3      b     0      14  1.5           0.5
+    4      b     1      16  1.5           0.5
+    5      b     2      18  1.5           0.5
+    >>> result.aggregate[["fold", "n_series", "mae", "coverage_0.8"]]
+       fold  n_series  mae  coverage_0.8
+    0     0         2  1.5           0.5
+    1     1         2  1.5           0.5
+    2     2         2  1.5           0.5
     """
     if not isinstance(refit, (bool, np.bool_)):
         raise ValueError(f"refit must be True or False, got {refit!r}.")

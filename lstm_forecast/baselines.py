@@ -155,8 +155,8 @@ class NaiveForecaster(_BaselineForecaster):
           0
         0.5
       lower upper
-    3  0.27  3.73
-    4 -0.45  4.45
+    3  0.28  3.72
+    4 -0.43  4.43
     """
 
     _parameter_constraints: dict = {**BaseForecaster._parameter_constraints}

@@ -449,8 +449,9 @@ def msis(y_true, lower, upper, *, y_train, coverage=0.95, seasonal_period=1):
     --------
     >>> from lstm_forecast.metrics import msis
     >>> y_train = [1.0, 2.0, 3.0, 4.0]  # scale 1
-    >>> msis([5.0, 7.0], lower=[4.0, 5.0], upper=[6.0, 6.0], y_train=y_train, coverage=0.8)
-    6.5
+    >>> # a = 0.5: the miss of 1 at the second step costs 2 / a * 1 = 4 on top of the width 1
+    >>> msis([5.0, 7.0], lower=[4.0, 5.0], upper=[6.0, 6.0], y_train=y_train, coverage=0.5)
+    3.5
     """
     (level,) = check_probabilities(coverage, "coverage")
     true, bounds, lengths, target = _interval("msis", y_true, lower, upper)
