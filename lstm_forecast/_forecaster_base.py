@@ -25,6 +25,19 @@ __all__ = ["BaseForecaster"]
 _DEFAULT_ALPHA = (0.05, 0.95)
 
 
+def _columns(layout, n_targets, *levels):
+    """``columns(i)``: the column MultiIndex of series ``i``, built once per set of names."""
+    built = {}
+
+    def columns(i):
+        names = tuple(varnames(layout, i, n_targets))
+        if names not in built:
+            built[names] = pd.MultiIndex.from_product([list(names), *levels])
+        return built[names]
+
+    return columns
+
+
 class BaseForecaster(BaseEstimator):
     """Base class of the forecasters: one protocol for one series and for panels.
 
@@ -185,8 +198,7 @@ class BaseForecaster(BaseEstimator):
         panel, layout, times = self._prepare_predict(X, y)
         q = self._quantiles(panel, alphas)
         n, h, k, _ = q.shape
-        return format_frames(q.reshape(n, h, -1), layout, times,
-                             lambda i: pd.MultiIndex.from_product([varnames(layout, i, k), alphas]))
+        return format_frames(q.reshape(n, h, -1), layout, times, _columns(layout, k, alphas))
 
     def predict_interval(self, X=None, y=None, coverage=0.9):
         """Forecast prediction intervals of the next ``horizon`` values (sktime's layout).
@@ -210,9 +222,8 @@ class BaseForecaster(BaseEstimator):
         alphas = [a for c in coverages for a in (0.5 - c / 2, 0.5 + c / 2)]
         q = self._quantiles(panel, alphas)
         n, h, k, _ = q.shape
-        return format_frames(
-            q.reshape(n, h, -1), layout, times,
-            lambda i: pd.MultiIndex.from_product([varnames(layout, i, k), coverages, ["lower", "upper"]]))
+        return format_frames(q.reshape(n, h, -1), layout, times,
+                             _columns(layout, k, coverages, ["lower", "upper"]))
 
     # ------------------------------------------------------------------ helpers
     def _reject_bool_integers(self):
