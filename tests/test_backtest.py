@@ -390,7 +390,7 @@ def test_panel_errors_name_the_series():
     zeros = {"a": panel["a"], "z": panel["b"] * 0.0}
     with pytest.raises(ValueError, match=r"fold 0, series 'z' of y \(origin .*\): metric 'mape' failed"):
         backtest(NaiveForecaster(horizon=3), zeros, metrics=["mape"])
-    with pytest.raises(ValueError, match=r"fold 0, series 'z' of y .*: 'mase' failed: mase is undefined"):
+    with pytest.raises(ValueError, match=r"fold 0, series 'z' of y .*'mase' failed: mase is undefined"):
         backtest(NaiveForecaster(horizon=3), zeros, metrics=["mase"])
     with pytest.raises(ValueError, match="X has no series 'b'"):
         backtest(NaiveForecaster(horizon=3), panel, {"a": np.ones((20, 1))})
