@@ -101,6 +101,13 @@ class Converted:
     labels: pd.Index  # the time label (or position) of every row of panel.flat
     index: pd.MultiIndex | None = None  # multiindex containers: the index, rows in panel order
     order: np.ndarray | None = None  # multiindex containers: original row of each panel row
+    # (None when the rows were already grouped by series and sorted by time)
+
+
+def split(flat: np.ndarray, lengths) -> list:
+    """``flat`` cut into consecutive views of the given lengths (``np.split`` is slower)."""
+    ends = np.cumsum(lengths).tolist()
+    return [flat[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def container_kind(data) -> str:
@@ -198,7 +205,7 @@ def convert(data, name: str = "y") -> Converted:
         indexes.append(index)
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     flat = arrays[0] if kind == SINGLE else np.concatenate(arrays)
-    values = [flat] if kind == SINGLE else np.split(flat, np.cumsum(lengths)[:-1])
+    values = [flat] if kind == SINGLE else split(flat, lengths)
     times, labels_flat = _element_times(indexes, lengths, labels, single=kind == SINGLE)
     layout = {"container": kind, "ids": ids, "ndim": ndims[0], "columns": columns,
               "names": names if kind != SINGLE else None, "name": names[0]}
@@ -303,6 +310,14 @@ def _check_regular(times, lengths, freq, kind, labels):
             "The series of a panel share one frequency, with no missing steps.")
 
 
+def _group_order(codes, keys, n_ids):
+    """Rows sorted by series, then time: one integer sort when ``(code, key)`` fits in int64."""
+    low, span = int(keys.min()), int(keys.max()) - int(keys.min()) + 1
+    if n_ids * span < 2**62:
+        return np.argsort(codes * np.int64(span) + (keys - low))
+    return np.lexsort((keys, codes))
+
+
 def _convert_multiindex(data, name):
     index = data.index
     if index.nlevels != 2:
@@ -319,8 +334,12 @@ def _convert_multiindex(data, name):
         raise ValueError(f"The time level of {name}'s index must hold timestamps, periods or "
                          f"integers; got dtype {times.dtype}.")
     keys = times.asi8 if kind != "int" else times.to_numpy(dtype=np.int64)
-    order = np.lexsort((keys, codes))
-    codes, keys, times = codes[order], keys[order], times.take(order)
+    step = np.diff(codes)
+    if (step >= 0).all() and (keys[1:][step == 0] > keys[:-1][step == 0]).all():
+        order = None  # already grouped by series and sorted by time: nothing to reorder
+    else:
+        order = _group_order(codes, keys, len(ids))
+        codes, keys, times = codes[order], keys[order], times.take(order)
     lengths = np.bincount(codes, minlength=len(ids)).astype(np.int64)
     ends = np.cumsum(lengths)
     labels = lambda i: f"series {ids[i]!r} of {name}"  # noqa: E731
@@ -328,7 +347,9 @@ def _convert_multiindex(data, name):
         raw = data.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must contain numbers only: {exc}") from exc
-    flat = raw.reshape(len(raw), -1)[order]
+    flat = raw.reshape(len(raw), -1)
+    if order is not None:
+        flat = flat[order]
     if flat.shape[1] == 0:
         raise ValueError(f"{name} has no columns; at least one target is needed.")
     bad_rows = ~np.isfinite(flat).all(axis=1)
@@ -374,11 +395,11 @@ def _convert_multiindex(data, name):
               "columns": list(data.columns) if isinstance(data, pd.DataFrame) else None,
               "names": None, "name": data.name if isinstance(data, pd.Series) else None,
               "level_names": list(index.names)}
-    values = np.split(flat, ends[:-1])
+    values = split(flat, lengths)
     panel = Panel(values=values, ids=list(ids), season=_season(times_dict), flat=flat,
                   lengths=lengths)
     return Converted(panel=panel, layout=layout, times=times_dict, labels=times,
-                     index=index.take(order), order=order)
+                     index=index if order is None else index.take(order), order=order)
 
 
 # ------------------------------------------------------------------------ future times
@@ -465,7 +486,7 @@ def convert_covariates(X, *, layout, times, lengths, horizon, target_index=None,
     if n_columns is None and flat.shape[1] == 0:
         raise ValueError(f"{name} has no columns; pass X=None for no covariates.")
     rows = lengths + horizon
-    parts = np.split(flat, np.cumsum(rows)[:-1])
+    parts = split(flat, rows)
     history = [part[:n] for part, n in zip(parts, lengths, strict=True)] if lengths.any() else None
     future = [part[n:] for part, n in zip(parts, lengths, strict=True)] if horizon else None
     return history, future, names
