@@ -39,8 +39,11 @@ def check_probabilities(value, name):
     return out
 
 
-def as_2d_float(values, name):
-    """Convert an array-like or pandas object to a finite 2-D float array ``(n, k)``."""
+def as_2d_float(values, name, *, with_ndim=False):
+    """Convert an array-like or pandas object to a finite 2-D float array ``(n, k)``.
+
+    With ``with_ndim``, return ``(array, ndim)``, the number of dimensions of the input.
+    """
     try:
         if isinstance(values, (pd.Series, pd.DataFrame)):
             arr = values.to_numpy(dtype=float, na_value=np.nan)
@@ -53,5 +56,8 @@ def as_2d_float(values, name):
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed.")
     if not np.all(np.isfinite(arr)):
+        if np.isnan(arr).all():
+            raise ValueError(f"{name} holds only NaN values; drop it or fill it first.")
         raise ValueError(f"{name} contains NaN or infinite values.")
-    return arr.reshape(arr.shape[0], -1)
+    out = arr.reshape(arr.shape[0], -1)
+    return (out, arr.ndim) if with_ndim else out

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from lstm_forecast._checks import as_2d_float
 from lstm_forecast._time_index import infer_offset, season_from_offset
 
 SINGLE, LIST, DICT, MULTI = "single", "list", "dict", "multiindex"
@@ -131,27 +132,6 @@ def _describe(kind, series_id, name):
     return name if kind == SINGLE else f"series {series_id!r} of {name}"
 
 
-def _finite_2d(data, label):
-    """``data`` (array-like or pandas) as a finite float ``(n, k)`` array; messages use ``label``."""
-    try:
-        if isinstance(data, (pd.Series, pd.DataFrame)):
-            arr = data.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            arr = np.asarray(data, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{label} must contain numbers only: {exc}") from exc
-    if arr.ndim not in (1, 2):
-        raise ValueError(f"{label} must be 1-D or 2-D, got an array of shape {arr.shape}.")
-    if arr.size == 0:
-        raise ValueError(f"{label} is empty (shape {arr.shape}); at least one value is needed.")
-    finite = np.isfinite(arr)
-    if not finite.all():
-        if np.isnan(arr).all():
-            raise ValueError(f"{label} holds only NaN values; drop it or fill it first.")
-        raise ValueError(f"{label} contains NaN or infinite values.")
-    return arr.reshape(arr.shape[0], -1), arr.ndim
-
-
 def _check_sorted(index, label):
     if index.has_duplicates:
         raise ValueError(f"The time index of {label} has duplicate timestamps.")
@@ -186,7 +166,7 @@ def convert(data, name: str = "y") -> Converted:
     labels = [_describe(kind, i, name) for i in ids]
     arrays, ndims, names, columns, indexes = [], [], [], None, []
     for element, label in zip(elements, labels, strict=True):
-        arr, ndim = _finite_2d(element, label)
+        arr, ndim = as_2d_float(element, label, with_ndim=True)
         index = element.index if isinstance(element, (pd.Series, pd.DataFrame)) else None
         if isinstance(index, pd.MultiIndex):
             raise ValueError(f"{label} has a MultiIndex; give a panel as one MultiIndex frame instead.")
@@ -479,7 +459,7 @@ def convert_covariates(X, *, layout, times, lengths, horizon, target_index=None,
             label = _describe(kind, ids[i], name)
             element, names = _match_columns(element, columns, label)
             _check_rows(element, lengths[i], horizon, label, single=kind == SINGLE)
-            arr, _ = _finite_2d(element, label)
+            arr, _ = as_2d_float(element, label, with_ndim=True)
             _check_width(arr, n_columns, label)
             arrays.append(arr)
         flat = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
