@@ -96,6 +96,32 @@ class BaseForecaster(BaseEstimator):
     freq_ : str or None
         Frequency of the time index (a pandas frequency string such as ``"MS"``), when
         there is one.
+
+    Examples
+    --------
+    A forecaster of each series' mean, vectorised over the series of a panel:
+
+    >>> import numpy as np
+    >>> from lstm_forecast._forecaster_base import BaseForecaster
+    >>> class MeanForecaster(BaseForecaster):
+    ...     _persist_attributes = BaseForecaster._persist_attributes + ("mean_",)
+    ...
+    ...     def __init__(self, *, horizon=1):
+    ...         self.horizon = horizon
+    ...
+    ...     def _means(self, panel):
+    ...         return np.add.reduceat(panel.flat, panel.starts) / panel.lengths[:, None]
+    ...
+    ...     def _fit(self, panel):
+    ...         self.mean_ = self._means(panel)
+    ...
+    ...     def _predict(self, panel):
+    ...         means = self.mean_ if panel.values is None else self._means(panel)
+    ...         return np.repeat(means[:, None, :], self.horizon, axis=1)
+    >>> MeanForecaster(horizon=2).fit({"a": [1.0, 3.0], "b": [10.0]}).predict()
+    {'a': array([2., 2.]), 'b': array([10., 10.])}
+    >>> MeanForecaster(horizon=1).fit([1.0, 3.0]).predict(y=[[5.0], [7.0]])
+    [array([5.]), array([7.])]
     """
 
     _parameter_constraints: dict = {"horizon": [Interval(Integral, 1, None, closed="left")]}
