@@ -21,10 +21,13 @@ __all__ = [
     "SeasonalNaiveForecaster",
     "SlidingWindow",
     "backtest",
+    "coverage",
+    "from_long",
     "load_model",
     "mae",
     "mape",
     "mase",
+    "msis",
     "make_windows",
     "pad_sequences",
     "plot_backtest",
@@ -34,6 +37,8 @@ __all__ = [
     "save_model",
     "smape",
     "time_series_classifier",
+    "to_long",
+    "wql",
 ]
 from ._version import __version__ as __version__  # noqa: E402 - a constant, imports nothing
 
@@ -42,7 +47,8 @@ _MODULES = {
     "baselines": ["DriftForecaster", "NaiveForecaster", "SeasonalNaiveForecaster"],
     "classifier": ["LSTMClassifier"],
     "forecaster": ["LSTMForecaster"],
-    "metrics": ["mae", "mape", "mase", "rmse", "smape"],
+    "metrics": ["coverage", "mae", "mape", "mase", "msis", "rmse", "smape", "wql"],
+    "_panel_format": ["from_long", "to_long"],
     "persistence": ["load_model", "save_model"],
     "plotting": ["plot_backtest", "plot_forecast", "plot_history"],
     "presets": ["time_series_classifier"],
@@ -83,11 +89,12 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:  # what static tools and IDEs read
+    from ._panel_format import from_long, to_long
     from .backtest import BacktestResult, backtest
     from .baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
     from .classifier import LSTMClassifier
     from .forecaster import LSTMForecaster
-    from .metrics import mae, mape, mase, rmse, smape
+    from .metrics import coverage, mae, mape, mase, msis, rmse, smape, wql
     from .persistence import load_model, save_model
     from .plotting import plot_backtest, plot_forecast, plot_history
     from .presets import time_series_classifier

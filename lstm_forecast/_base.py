@@ -374,7 +374,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
                  EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
             )
         callbacks.extend(self._scoring_callbacks(has_validation))
-        if self.verbose and _is_terminal():
+        if self.verbose >= 2 or (self.verbose and _is_terminal(sys.stderr)):
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(copy.deepcopy(self._checked_callbacks()))
         return callbacks
@@ -484,7 +484,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             verbose=int(self.verbose),
             **optimizer_params,
         )
-        if not _is_terminal():
+        if not _is_terminal(sys.stdout):
             kwargs["callbacks__print_log"] = PlainPrintLog()
         if accelerator is not None:
             from ._accelerate import accelerated_net
@@ -583,9 +583,13 @@ def _keyword_parameters(cls):
     return {p.name for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL}
 
 
-def _is_terminal():
+def _is_terminal(stream):
     """Whether progress bars and colours can be drawn: on a terminal, not into a log."""
-    return bool(getattr(sys.stderr, "isatty", None) and sys.stderr.isatty())
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
 
 
 def _subset(data, index):

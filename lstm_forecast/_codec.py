@@ -53,9 +53,20 @@ def _float(value):
     return value if math.isfinite(value) else str(value)
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+# An IANA zone name: "UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+5".
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+\-]{0,29}){0,2}\Z")
+
+
+@functools.lru_cache(maxsize=256)
+def _is_zone(name: str) -> bool:
+    """Whether the zoneinfo database has this zone (reading only that zone's own entry)."""
+    if not _ZONE_NAME.match(name) or name.split("/")[0].lower() in ("dateutil", "pytz"):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def tz_name(tz) -> str | None:
@@ -91,7 +102,7 @@ def tz_from_name(name: str):
         if delta >= datetime.timedelta(hours=24):
             raise ValueError(f"the UTC offset {name!r} is out of range")
         return datetime.timezone(-delta if sign == "-" else delta)
-    if name in _zone_names():
+    if _is_zone(name):
         return name
     raise ValueError(f"{name!r} is not a time zone of the zoneinfo database")
 
@@ -579,7 +590,7 @@ class _Offset:
 
     @staticmethod
     def accepts(value, encoder):
-        return isinstance(value, pd.DateOffset)
+        return isinstance(value, pd.offsets.BaseOffset)
 
     @staticmethod
     def encode(encoder, offset, where, path):

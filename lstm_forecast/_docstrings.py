@@ -97,7 +97,8 @@ SHARED_PARAMETERS = """\
         Seeds weight initialisation, shuffling and dropout; the same value gives the same
         predictions on the CPU.
     verbose : int, default=0
-        ``1`` prints the per-epoch table, and a progress bar when the output is a terminal.
+        ``1`` prints the per-epoch table (without colours when the output is not a
+        terminal) and, on a terminal, a progress bar; ``2`` draws the bar anywhere.
 """
 
 SHARED_ATTRIBUTES = """\

@@ -20,9 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstm_forecast.metrics import _check_positive_int
+from lstm_forecast._validation import check_int
 
-__all__ = ["future_index", "has_time_frequency", "infer_offset"]
+__all__ = ["future_index", "has_time_frequency", "infer_offset", "season_from_offset"]
+
+# Seasonal period of a frequency by its rule code without anchor, "S"/"E" suffix or business
+# prefix: yearly data has no shorter cycle, quarterly 4, monthly 12, weekly 52 (a year),
+# daily 7 and business-daily 5 (a week), hourly 24 (a day).
+_SEASON_BY_CODE = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "C": 5, "h": 24, "H": 24}
 
 
 def infer_offset(index):
@@ -114,7 +119,7 @@ def future_index(index, horizon):
     >>> future_index(pd.RangeIndex(0, 10, 2), 3)
     RangeIndex(start=10, stop=16, step=2)
     """
-    horizon = _check_positive_int(horizon, "horizon")
+    horizon = check_int(horizon, "horizon")
     if not isinstance(index, pd.Index):
         raise ValueError(f"index must be a pandas Index, got {type(index).__name__}.")
     if len(index) == 0:
@@ -155,3 +160,35 @@ def future_index(index, horizon):
         "expected a DatetimeIndex or PeriodIndex with a frequency, a RangeIndex or an "
         "evenly spaced integer index."
     )
+
+
+def season_from_offset(offset) -> int:
+    """Seasonal period implied by a frequency (``1`` when unknown, or for a multiple like ``2h``).
+
+    Parameters
+    ----------
+    offset : pandas.DateOffset or None
+        A frequency, such as the one :func:`infer_offset` returns.
+
+    Returns
+    -------
+    int
+        Yearly 1, quarterly 4, monthly 12, weekly 52, daily 7, business-daily 5, hourly 24
+        (start/end, anchored and business variants alike); ``1`` otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lstm_forecast._time_index import season_from_offset
+    >>> [season_from_offset(pd.tseries.frequencies.to_offset(f)) for f in ["MS", "QE-DEC", "W-SUN", "h"]]
+    [12, 4, 52, 24]
+    >>> season_from_offset(None), season_from_offset(pd.tseries.frequencies.to_offset("2h"))
+    (1, 1)
+    """
+    if offset is None or getattr(offset, "n", 1) != 1:
+        return 1
+    base = offset.rule_code.split("-")[0]
+    for code in (base, base.rstrip("SE"), base.lstrip("BC").rstrip("SE")):
+        if code in _SEASON_BY_CODE:
+            return _SEASON_BY_CODE[code]
+    return 1

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import as_strided
 from scipy.sparse import issparse
 from sklearn.utils import assert_all_finite
@@ -91,6 +92,23 @@ def check_option(value: Any, name: str, options) -> Any:
         choices = ", ".join(repr(o) for o in options)
         raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
     return value
+
+
+def check_probabilities(value, name: str) -> list[float]:
+    """``value`` (a number or a sequence of distinct numbers in ``(0, 1)``) as a list of floats."""
+    items = [value] if np.ndim(value) == 0 else list(np.asarray(value, dtype=object).ravel())
+    if not items:
+        raise ValueError(f"{name} is empty; give at least one probability in (0, 1).")
+    out = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+            raise TypeError(f"{name} must hold numbers in (0, 1); got {item!r}.")
+        if not 0.0 < float(item) < 1.0:
+            raise ValueError(f"{name} must hold numbers strictly between 0 and 1; got {item!r}.")
+        out.append(float(item))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} holds duplicate values: {out}.")
+    return out
 
 
 # ------------------------------------------------------------------------------ arrays
@@ -250,3 +268,27 @@ def integer_tokens(X: np.ndarray) -> np.ndarray:
     if np.abs(X).max(initial=0) >= 2**63:
         raise ValueError("Token ids must fit in a 64-bit integer.")
     return X.astype(np.int64)
+
+
+def as_2d_float(values, name: str, *, with_ndim: bool = False):
+    """Convert an array-like or pandas object to a finite 2-D float array ``(n, k)``.
+
+    With ``with_ndim``, return ``(array, ndim)``, the number of dimensions of the input.
+    """
+    try:
+        if isinstance(values, (pd.Series, pd.DataFrame)):
+            arr = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must contain numbers only: {exc}") from exc
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-D or 2-D, got an array of shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed.")
+    if not np.all(np.isfinite(arr)):
+        if np.isnan(arr).all():
+            raise ValueError(f"{name} holds only NaN values; drop it or fill it first.")
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    out = arr.reshape(arr.shape[0], -1)
+    return (out, arr.ndim) if with_ndim else out

@@ -1,8 +1,10 @@
-"""Rolling-origin (expanding window) evaluation of forecasters.
+"""Rolling-origin (expanding window) evaluation of forecasters, on one series or a panel.
 
-:func:`backtest` refits a forecaster on a growing prefix of a series and scores its
-forecasts of the values that follow, the way a forecaster is used in production. The
-result is a :class:`BacktestResult` with tidy pandas tables.
+:func:`backtest` refits a forecaster on a growing prefix of a series (of every series of a
+panel) and scores its forecasts of the values that follow, the way a forecaster is used in
+production. The folds run through joblib, so ``n_jobs`` or a joblib backend (such as
+dask's, ``with joblib.parallel_backend("dask"):``) spreads them. The result is a
+:class:`BacktestResult` with tidy pandas tables.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ from time import perf_counter
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from lstm_forecast.baselines import _check_target, _n_rows
-from lstm_forecast.metrics import _METRICS, _SCALED_METRICS, _check_positive_int
+from lstm_forecast._folds import FoldSlicer, evaluate, fold_origins, panel_origins, run_fold
+from lstm_forecast._folds import stack_output as _stack
+from lstm_forecast._panel import SINGLE, container_kind, convert, convert_covariates
+from lstm_forecast._validation import as_2d_float, check_int, check_probabilities
+from lstm_forecast.metrics import _INTERVAL_METRICS, _METRICS, _QUANTILE_METRICS
 
 __all__ = ["BacktestResult", "backtest"]
 
-_DEFAULT_N_FOLDS = 3
+_WQL_ALPHAS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @dataclass(repr=False)
@@ -30,21 +36,27 @@ class BacktestResult:
     Attributes
     ----------
     folds : pandas.DataFrame
-        One row per fold, with columns ``fold`` (0, 1, ...), ``origin`` (the time label,
-        or integer position for arrays, of the first forecast value; the fold was trained
-        on everything strictly before it), ``train_size``, one column per metric,
-        ``fit_time`` and ``predict_time`` (seconds; ``fit_time`` is 0 for the folds
-        that reuse the first fit when ``refit=False``).
+        One row per fold (per series and fold for a panel, with a first column
+        ``series``), with columns ``fold`` (0, 1, ...), ``origin`` (the time label, or
+        integer position for arrays, of the first forecast value; the fold was trained on
+        everything strictly before it), ``train_size``, one column per metric, and, for
+        one series, ``fit_time`` and ``predict_time`` (seconds; ``fit_time`` is 0 for the
+        folds that reuse the first fit when ``refit=False``).
     forecasts : pandas.DataFrame
-        One row per forecast value: ``fold``, ``time`` (label or position),
+        One row per forecast value: (``series``,) ``fold``, ``time`` (label or position),
         ``horizon_step`` (1 = one step ahead), ``target`` (only when ``y`` is 2-D: the
-        column name, or the column number for arrays), ``y_true`` and ``y_pred``.
+        column name, or the column number for arrays), ``y_true`` and ``y_pred``; with
+        interval metrics, ``lower_<c>`` and ``upper_<c>`` for each coverage ``c``.
     metrics : tuple of str
         Names of the metric columns of ``folds``.
     horizon : int
         Number of values forecast per fold.
     refit : bool
         Whether the forecaster was refit at every origin.
+    aggregate : pandas.DataFrame or None
+        One row per fold: ``fold``, (``n_series``,) the metrics over all series (the mean
+        of the per-series scores; ``wql`` pools the panel), ``fit_time`` and
+        ``predict_time``. For one series, the metrics of ``folds``.
     """
 
     folds: pd.DataFrame
@@ -52,23 +64,28 @@ class BacktestResult:
     metrics: tuple
     horizon: int
     refit: bool
+    aggregate: pd.DataFrame | None = None
 
     def summary(self):
-        """Mean and standard deviation (``ddof=1``; NaN for one fold) of each metric.
+        """Mean and standard deviation (``ddof=1``; NaN for one fold) of each metric over folds.
+
+        For a panel, a fold's score is its score over all series (see ``aggregate``).
 
         Returns
         -------
         pandas.DataFrame
             Indexed by metric name, with columns ``mean`` and ``std``.
         """
-        table = self.folds[list(self.metrics)].agg(["mean", "std"]).T
+        source = self.aggregate if self.aggregate is not None else self.folds
+        table = source[list(self.metrics)].agg(["mean", "std"]).T
         table.index.name = "metric"
         return table
 
     def __repr__(self):
-        head = (
-            f"BacktestResult(n_folds={len(self.folds)}, horizon={self.horizon}, refit={self.refit})"
-        )
+        source = self.aggregate if self.aggregate is not None else self.folds
+        series = f"n_series={int(source['n_series'].iloc[0])}, " if "n_series" in source else ""
+        head = (f"BacktestResult({series}n_folds={len(source)}, horizon={self.horizon}, "
+                f"refit={self.refit})")
         lines = [head]
         for name, row in self.summary().iterrows():
             lines.append(f"  {name}: {row['mean']:.4g} +/- {row['std']:.4g}")
@@ -109,51 +126,7 @@ def _resolve_horizon(forecaster, horizon):
                 "pass horizon=."
             )
         horizon = params["horizon"]
-    return _check_positive_int(horizon, "horizon"), "horizon" in params
-
-
-def _fold_origins(n, horizon, initial, step, n_folds):
-    """Positions of the first forecast value of each fold (see ``backtest``)."""
-    step = horizon if step is None else _check_positive_int(step, "step")
-    if n_folds is not None:
-        n_folds = _check_positive_int(n_folds, "n_folds")
-    if initial is not None:
-        initial = _check_positive_int(initial, "initial")
-        if initial + horizon > n:
-            raise ValueError(
-                f"y is too short: initial={initial} + horizon={horizon} = "
-                f"{initial + horizon} observations are needed, len(y)={n}."
-            )
-        max_folds = (n - initial - horizon) // step + 1
-        if n_folds is None:
-            n_folds = max_folds
-        elif n_folds > max_folds:
-            raise ValueError(
-                f"n_folds={n_folds} is too large: with len(y)={n}, initial={initial}, "
-                f"horizon={horizon} and step={step}, at most {max_folds} folds fit."
-            )
-    else:
-        given = n_folds is not None
-        n_folds = n_folds if given else _DEFAULT_N_FOLDS
-        initial = n - horizon - (n_folds - 1) * step
-        if initial < 1:
-            needed = 1 + horizon + (n_folds - 1) * step
-            max_folds = max((n - 1 - horizon) // step + 1, 0)
-            which = f"n_folds={n_folds}" if given else f"the default n_folds={n_folds}"
-            raise ValueError(
-                f"y is too short for {which} with horizon={horizon} and step={step}: "
-                f"{needed} observations are needed, len(y)={n}. At most {max_folds} "
-                "folds fit; lower n_folds, step or horizon."
-            )
-    return [initial + k * step for k in range(n_folds)]
-
-
-def _take(data, start, stop):
-    if data is None:
-        return None
-    if isinstance(data, (pd.Series, pd.DataFrame)):
-        return data.iloc[start:stop]
-    return data[start:stop]
+    return check_int(horizon, "horizon"), "horizon" in params
 
 
 def _predict_accepts_history(forecaster):
@@ -168,19 +141,6 @@ def _predict_accepts_history(forecaster):
     )
 
 
-def _as_forecast_array(pred, expected_shape, fold):
-    values = pred.to_numpy(dtype=float) if isinstance(pred, (pd.Series, pd.DataFrame)) else pred
-    values = np.asarray(values, dtype=float)
-    n_expected = expected_shape[0] * expected_shape[1]
-    if values.ndim == 0 or values.shape[0] != expected_shape[0] or values.size != n_expected:
-        expected = expected_shape if expected_shape[1] > 1 else (expected_shape[0],)
-        raise ValueError(
-            f"fold {fold}: forecaster.predict returned shape {values.shape}, expected "
-            f"{expected} (horizon, [n_targets])."
-        )
-    return values.reshape(expected_shape)
-
-
 def backtest(
     forecaster,
     y,
@@ -193,6 +153,9 @@ def backtest(
     refit=True,
     metrics=("mae", "rmse", "mape", "mase"),
     seasonal_period=1,
+    coverage=0.95,
+    alpha=_WQL_ALPHAS,
+    n_jobs=None,
 ):
     """Evaluate a forecaster by rolling-origin (expanding window) backtesting.
 
@@ -212,6 +175,13 @@ def backtest(
       (``(len(y) - initial - horizon) // step + 1``); an explicit ``n_folds`` takes the
       first ``n_folds`` of them.
 
+    **Panels** (a list or dict of series, or a ``(id, time)`` MultiIndex Series/DataFrame):
+    every series gets the folds above, counted in its own positions (with ``initial=None``,
+    each series' last fold forecasts its last ``horizon`` values, so ragged series are
+    compared on their ends; with ``initial``, the number of folds is what the shortest series
+    allows). Fold ``k`` fits one forecaster on all series cut at their origins, in the
+    container of ``y`` (a global model sees the whole panel), and scores every series.
+
     Parameters
     ----------
     forecaster : estimator
@@ -220,16 +190,18 @@ def backtest(
         ``sklearn.base.clone``-d; the instance passed is never fitted) with
         ``fit(y, X=None)`` and ``predict(X=None)`` returning the next ``horizon`` values
         after the training series, as an array of shape ``(horizon,)`` for a 1-D ``y``
-        or ``(horizon, n_targets)`` for a 2-D ``y`` (or a pandas object of that shape).
+        or ``(horizon, n_targets)`` for a 2-D ``y`` (or a pandas object of that shape;
+        for a panel, in the container of the panel).
         ``fit`` is called as ``fit(y_train)`` or ``fit(y_train, X_train)``, ``predict``
         as ``predict()`` or ``predict(X_future)`` (``X`` passed positionally), where the
         slices keep the type of ``y`` and ``X`` (``Series``/``DataFrame`` via ``iloc``).
         If it has a ``horizon`` parameter and ``horizon`` is given here, the clone is set
-        to that horizon.
-    y : array-like, Series or DataFrame of shape (n_samples,) or (n_samples, n_targets)
+        to that horizon. Interval metrics call ``predict_interval(..., coverage=...)``,
+        ``"wql"`` calls ``predict_quantiles(..., alpha=...)`` the same way.
+    y : array-like, Series, DataFrame, or a panel
         The series, in time order, finite.
-    X : array-like or DataFrame of shape (n_samples, n_features), default=None
-        Covariates aligned with ``y`` (same number of rows).
+    X : array-like or DataFrame of shape (n_samples, n_features), or a panel, default=None
+        Covariates aligned with ``y`` (same number of rows; the same container).
     horizon : int, default=None
         Steps forecast per fold; ``None`` uses ``forecaster.horizon``.
     initial : int, default=None
@@ -249,28 +221,41 @@ def backtest(
         calls ``predict`` as with ``refit=True``.
     metrics : sequence of str or callable, default=("mae", "rmse", "mape", "mase")
         Names from :mod:`lstm_forecast.metrics` (``"mae"``, ``"rmse"``, ``"mape"``,
-        ``"smape"``, ``"mase"``) or callables ``f(y_true, y_pred) -> float`` (named by
-        their ``__name__``). ``"mase"`` is scaled on each fold's own training part.
-        ``"mape"`` raises if a forecast window contains a zero; use ``"smape"`` then.
+        ``"smape"``, ``"mase"``; of intervals ``"coverage"`` and ``"msis"``, giving a
+        column ``"coverage_<c>"``/``"msis_<c>"`` per coverage ``c``; of quantiles
+        ``"wql"``) or callables ``f(y_true, y_pred) -> float`` (named by their
+        ``__name__``, called with arrays ``(horizon, n_targets)``). ``"mase"`` and
+        ``"msis"`` are scaled on each fold's own training part. ``"mape"`` raises if a
+        forecast window contains a zero; use ``"smape"`` then.
     seasonal_period : int, default=1
-        Season length used by the MASE scaling.
+        Season length used by the MASE and MSIS scaling.
+    coverage : float or sequence of float, default=0.95
+        Nominal coverages of the intervals scored by ``"coverage"`` and ``"msis"``.
+    alpha : sequence of float, default=(0.1, 0.2, ..., 0.9)
+        Quantile levels of ``"wql"``.
+    n_jobs : int or None, default=None
+        Folds run in parallel through joblib: ``None`` means 1 unless inside a
+        ``joblib.parallel_backend`` context, ``-1`` every CPU. Results do not depend on it.
 
     Returns
     -------
     BacktestResult
-        ``folds`` (one row per fold), ``forecasts`` (one row per forecast value) and
-        ``summary()`` (mean and std of each metric).
+        ``folds`` (one row per fold, or per series and fold), ``aggregate`` (one row per
+        fold), ``forecasts`` (one row per forecast value) and ``summary()`` (mean and std
+        of each metric over folds).
 
     Raises
     ------
     ValueError
         If ``horizon``, ``initial``, ``step`` or ``n_folds`` is not a positive integer,
-        ``y`` is too short for ``initial + horizon``, ``n_folds`` folds do not fit,
-        ``X`` is not aligned with ``y``, a metric is unknown, the forecaster returns a
-        forecast of the wrong shape, or a metric fails on a fold (the message names the
-        fold).
+        ``y`` (a series of the panel) is too short for ``initial + horizon``, ``n_folds``
+        folds do not fit, ``X`` is not aligned with ``y``, a metric is unknown, the
+        forecaster returns a forecast of the wrong shape, or a metric fails on a fold (the
+        message names the fold, and the series of a panel).
     TypeError
-        If ``refit=False`` and ``forecaster.predict`` has no ``y`` parameter.
+        If ``refit=False`` and ``forecaster.predict`` has no ``y`` parameter, or interval or
+        quantile metrics are asked of a forecaster without ``predict_interval`` or
+        ``predict_quantiles``.
 
     Examples
     --------
@@ -290,22 +275,60 @@ def backtest(
     0     0    12             1    22.0    18.0
     1     0    13             2    33.0    29.0
     2     0    14             3    44.0    40.0
+
+    A panel, with interval metrics:
+
+    >>> from lstm_forecast.baselines import NaiveForecaster
+    >>> panel = {"a": np.arange(1.0, 13.0), "b": np.arange(20.0, 0.0, -1.0)}
+    >>> result = backtest(NaiveForecaster(horizon=2), panel, metrics=["mae", "coverage"],
+    ...                   coverage=0.8)
+    >>> result.folds[["series", "fold", "origin", "mae", "coverage_0.8"]]
+      series  fold  origin  mae  coverage_0.8
+    0      a     0       6  1.5           0.5
+    1      a     1       8  1.5           0.5
+    2      a     2      10  1.5           0.5
+    3      b     0      14  1.5           0.5
+    4      b     1      16  1.5           0.5
+    5      b     2      18  1.5           0.5
+    >>> result.aggregate[["fold", "n_series", "mae", "coverage_0.8"]]
+       fold  n_series  mae  coverage_0.8
+    0     0         2  1.5           0.5
+    1     1         2  1.5           0.5
+    2     2         2  1.5           0.5
     """
     if not isinstance(refit, (bool, np.bool_)):
         raise ValueError(f"refit must be True or False, got {refit!r}.")
-    seasonal_period = _check_positive_int(seasonal_period, "seasonal_period")
+    seasonal_period = check_int(seasonal_period, "seasonal_period")
     scorers = _resolve_metrics(metrics)
-    if not isinstance(y, (pd.Series, pd.DataFrame)):
-        y = np.asarray(y)
-    y_values, y_info = _check_target(y, "y")
-    n, n_targets = y_values.shape
-    if X is not None:
-        if not isinstance(X, (pd.Series, pd.DataFrame)):
-            X = np.asarray(X)
-        if _n_rows(X) != n:
-            raise ValueError(f"X must have one row per observation of y ({n}), got {len(X)}.")
+    names = {name for name, _ in scorers}
+    coverages = check_probabilities(coverage, "coverage") if names & _INTERVAL_METRICS else []
+    alphas = check_probabilities(alpha, "alpha") if names & _QUANTILE_METRICS else []
+    kind = container_kind(y)
+    converted = None
+    if kind == SINGLE:
+        if not isinstance(y, (pd.Series, pd.DataFrame)):
+            y = np.asarray(y)
+        values = as_2d_float(y, "y")
+        lengths, labels, ids = np.array([len(values)]), None, [None]
+        labels = y.index if isinstance(y, (pd.Series, pd.DataFrame)) else pd.RangeIndex(len(values))
+        if X is not None:
+            if not isinstance(X, (pd.Series, pd.DataFrame)):
+                X = np.asarray(X)
+            if len(X) != len(values):
+                raise ValueError(f"X must have one row per observation of y ({len(values)}), "
+                                 f"got {len(X)}.")
+    else:
+        converted = convert(y, "y")
+        values, lengths, labels = converted.panel.flat, converted.panel.lengths, converted.labels
+        ids = converted.panel.ids
+        if X is not None:
+            convert_covariates(X, layout=converted.layout, times=converted.times, lengths=lengths,
+                               horizon=0, target_index=converted.index)
     horizon, has_horizon = _resolve_horizon(forecaster, horizon)
-    origins = _fold_origins(n, horizon, initial, step, n_folds)
+    if kind == SINGLE:
+        origins = np.array([fold_origins(len(values), horizon, initial, step, n_folds)])
+    else:
+        origins = panel_origins(lengths, horizon, initial, step, n_folds, converted.panel.describe)
 
     template = clone(forecaster)
     if has_horizon:
@@ -316,77 +339,90 @@ def backtest(
             f"`y` parameter, predict(X=None, y=None); {type(forecaster).__name__}.predict "
             "does not. Use refit=True."
         )
-
-    fold_rows, forecast_tables = [], []
-    for fold, origin in enumerate(origins):
-        fit_time = 0.0
-        if refit or fold == 0:
-            estimator = clone(template)
-            start = perf_counter()
-            if X is None:
-                estimator.fit(_take(y, 0, origin))
-            else:
-                estimator.fit(_take(y, 0, origin), _take(X, 0, origin))
-            fit_time = perf_counter() - start
-
+    slicer = FoldSlicer(kind, y, X, origins, horizon, converted)
+    n_folds = origins.shape[1]
+    levels = {"coverages": coverages, "alphas": alphas}
+    if refit:
+        tasks = [delayed(run_fold)(clone(template), slicer, k, fit=True, from_history=False, **levels)
+                 for k in range(n_folds)]
+    else:
+        fitted = clone(template)
         start = perf_counter()
-        if refit or fold == 0:
-            if X is None:
-                pred = estimator.predict()
-            else:
-                pred = estimator.predict(_take(X, origin, origin + horizon))
-        elif X is None:
-            pred = estimator.predict(y=_take(y, 0, origin))
-        else:
-            pred = estimator.predict(_take(X, 0, origin + horizon), y=_take(y, 0, origin))
-        predict_time = perf_counter() - start
+        y_first, X_first = slicer.part("y", 0), slicer.part("X", 0)
+        fitted.fit(y_first) if X is None else fitted.fit(y_first, X_first)
+        first_fit_time = perf_counter() - start
+        tasks = [delayed(run_fold)(fitted, slicer, k, fit=False, from_history=k > 0, **levels)
+                 for k in range(n_folds)]
+    outputs = Parallel(n_jobs=n_jobs)(tasks)
+    if not refit:
+        outputs[0]["fit_time"] = first_fit_time
 
-        y_true = y_values[origin : origin + horizon]
-        y_pred = _as_forecast_array(pred, y_true.shape, fold)
-        origin_label = origin if y_info.index is None else y_info.index[origin]
-        row = {"fold": fold, "origin": origin_label, "train_size": origin}
-        for name, func in scorers:
-            try:
-                if name in _SCALED_METRICS and func is _METRICS[name]:
-                    score = func(
-                        y_true,
-                        y_pred,
-                        y_train=y_values[:origin],
-                        seasonal_period=seasonal_period,
-                    )
-                else:
-                    score = func(y_true, y_pred)
-            except ValueError as exc:
-                raise ValueError(
-                    f"fold {fold} (origin {origin_label}): metric {name!r} failed: {exc}"
-                ) from exc
-            row[name] = float(score)
-        row["fit_time"] = fit_time
-        row["predict_time"] = predict_time
-        fold_rows.append(row)
+    k_targets = values.shape[1]
+    stacked = {"pred": np.stack([_stack(out["pred"], slicer, converted, k, k_targets, k, "predict")
+                                 for k, out in enumerate(outputs)], axis=1)}
+    if coverages:
+        width = k_targets * len(coverages) * 2
+        stacked["interval"] = np.stack(
+            [_stack(out["interval"], slicer, converted, k, width, k, "predict_interval")
+             for k, out in enumerate(outputs)], axis=1).reshape(
+                 len(ids), n_folds, horizon, k_targets, len(coverages), 2)
+    if alphas:
+        width = k_targets * len(alphas)
+        stacked["quantiles"] = np.stack(
+            [_stack(out["quantiles"], slicer, converted, k, width, k, "predict_quantiles")
+             for k, out in enumerate(outputs)], axis=1).reshape(
+                 len(ids), n_folds, horizon, k_targets, len(alphas))
+    starts = np.cumsum(lengths) - lengths
+    rows = starts[:, None, None] + origins[:, :, None] + np.arange(horizon)
+    origin_labels = labels.take((starts[:, None] + origins).ravel())
 
-        if y_info.index is None:
-            times = pd.RangeIndex(origin, origin + horizon)
-        else:
-            times = y_info.index[origin : origin + horizon]
-        table = {
-            "fold": fold,
-            "time": times.repeat(n_targets),
-            "horizon_step": np.repeat(np.arange(1, horizon + 1), n_targets),
-        }
-        if y_info.ndim == 2:
-            names = y_info.columns if y_info.columns is not None else np.arange(n_targets)
-            table["target"] = np.tile(np.asarray(names, dtype=object), horizon)
-        table["y_true"] = y_true.ravel()
-        table["y_pred"] = y_pred.ravel()
-        forecast_tables.append(pd.DataFrame(table))
+    def where(i, k):
+        label = origin_labels[i * n_folds + k]
+        return f"fold {k} (origin {label})" if kind == SINGLE else \
+            f"fold {k}, {converted.panel.describe(i)} (origin {label})"
 
-    folds = pd.DataFrame(fold_rows)
-    forecasts = pd.concat(forecast_tables, ignore_index=True)
-    return BacktestResult(
-        folds=folds,
-        forecasts=forecasts,
-        metrics=tuple(name for name, _ in scorers),
-        horizon=horizon,
-        refit=bool(refit),
-    )
+    per_case, per_fold = evaluate(scorers, values[rows], stacked, values, lengths, origins,
+                                  seasonal_period=seasonal_period, coverages=coverages,
+                                  alphas=alphas, where=where)
+    times = {"fit_time": [out["fit_time"] for out in outputs],
+             "predict_time": [out["predict_time"] for out in outputs]}
+    return _result(kind, ids, converted, y, origins, origin_labels, per_case, per_fold, times,
+                   values[rows], stacked, labels.take(rows.ravel()), coverages, horizon, refit)
+
+
+def _result(kind, ids, converted, y, origins, origin_labels, per_case, per_fold, times, true,
+            stacked, time_labels, coverages, horizon, refit):
+    n_series, n_folds = origins.shape
+    k = true.shape[-1]
+    metric_names = tuple(per_case)
+    fold = np.tile(np.arange(n_folds), n_series)
+    folds = {"fold": fold, "origin": origin_labels, "train_size": origins.ravel()}
+    folds.update({name: scores.ravel() for name, scores in per_case.items()})
+    aggregate = {"fold": np.arange(n_folds)}
+    if kind != SINGLE:
+        folds = {"series": np.repeat(np.asarray(ids, dtype=object), n_folds), **folds}
+        aggregate["n_series"] = np.full(n_folds, n_series)
+    aggregate.update(per_fold)
+    aggregate.update(times)
+    if kind == SINGLE:
+        folds.update(times)
+    n_rows = n_series * n_folds * horizon
+    table = {"fold": np.repeat(fold, horizon * k),
+             "time": time_labels.repeat(k),
+             "horizon_step": np.tile(np.repeat(np.arange(1, horizon + 1), k), n_series * n_folds)}
+    if kind != SINGLE:
+        table = {"series": np.repeat(np.asarray(ids, dtype=object), n_folds * horizon * k), **table}
+    ndim = np.ndim(y) if kind == SINGLE else converted.layout["ndim"]
+    if ndim == 2:
+        names = y.columns if isinstance(y, pd.DataFrame) else (
+            converted.layout["columns"] if converted is not None else None)
+        names = np.arange(k) if names is None else np.asarray(list(names), dtype=object)
+        table["target"] = np.tile(names, n_rows)
+    table["y_true"] = true.ravel()
+    table["y_pred"] = stacked["pred"].ravel()
+    for j, level in enumerate(coverages):
+        table[f"lower_{level:g}"] = stacked["interval"][..., j, 0].ravel()
+        table[f"upper_{level:g}"] = stacked["interval"][..., j, 1].ravel()
+    return BacktestResult(folds=pd.DataFrame(folds), forecasts=pd.DataFrame(table),
+                          metrics=metric_names, horizon=horizon, refit=bool(refit),
+                          aggregate=pd.DataFrame(aggregate))

@@ -1,18 +1,36 @@
-"""Classical baseline forecasters: naive, seasonal naive and drift.
+"""Classical baseline forecasters: naive, seasonal naive and drift, with prediction intervals.
 
-They follow the same protocol as :class:`lstm_forecast.LSTMForecaster`, so they can be
-compared with it in :func:`lstm_forecast.backtest.backtest`, the benchmarks and the CLI:
+They follow the forecaster protocol of the package (the one of
+:class:`lstm_forecast.LSTMForecaster`), so they can be compared with it in
+:func:`lstm_forecast.backtest.backtest`, the benchmarks and the CLI:
 
-- ``fit(y, X=None)``: ``y`` is a 1-D array-like or ``Series`` (one target) or a 2-D
-  array-like or ``DataFrame`` (several targets), in time order, finite. ``X`` (covariates)
-  is accepted for compatibility and ignored; when given, it must have ``len(y)`` rows.
-- ``predict(X=None, y=None)``: the next ``horizon`` values after the end of the series,
-  shape ``(horizon,)`` for a 1-D ``y`` and ``(horizon, n_targets)`` for a 2-D one.
-  Without ``y``, the forecast starts after the training series; with ``y``, after that
-  new history instead, with no refitting (this is what ``backtest(..., refit=False)``
-  uses). ``X`` is ignored; when given it must have ``horizon`` rows, or
-  ``len(y) + horizon`` rows when ``y`` is given (history covariates followed by future
-  ones).
+- ``fit(y, X=None)``: ``y`` is one series (a 1-D array-like or ``Series``; a 2-D
+  array-like or ``DataFrame`` for several targets), in time order, finite, or a panel of
+  many (a list or dict of series, or a ``Series``/``DataFrame`` with a ``(id, time)``
+  MultiIndex); every series is forecast on its own, in one vectorised computation. ``X``
+  (covariates) is checked and ignored: it must have one row per observation of each series.
+- ``predict(X=None, y=None)``: the next ``horizon`` values after the end of each series,
+  shape ``(horizon,)`` for a 1-D ``y`` and ``(horizon, n_targets)`` for a 2-D one, in the
+  container of the series. Without ``y``, the forecast starts after the training series;
+  with ``y``, after that new history instead, with no refitting (this is what
+  ``backtest(..., refit=False)`` uses). ``X`` is ignored; when given it must have
+  ``horizon`` rows per series, or ``len(y) + horizon`` rows when ``y`` is given.
+- ``predict_quantiles(alpha=...)`` and ``predict_interval(coverage=...)``: the textbook
+  forecast distributions (Hyndman & Athanasopoulos, *Forecasting: Principles and
+  Practice*, 3rd ed., section 5.5): normal, centred on the point forecast, with the
+  standard deviation ``sigma_h`` below, where ``sigma`` is the spread of the method's
+  in-sample one-step residuals (per series and target):
+
+  ============================  ==========================================
+  naive                         ``sigma * sqrt(h)``
+  seasonal naive (period m)     ``sigma * sqrt(floor((h - 1) / m) + 1)``
+  drift (T observations)        ``sigma * sqrt(h * (1 + h / T))``
+  ============================  ==========================================
+
+  The residuals are ``y[t] - y[t-1]`` (naive), ``y[t] - y[t-m]`` (seasonal naive) and
+  ``y[t] - y[t-1] - slope`` (drift); ``sigma`` is their root mean square, divided by the
+  number of residuals minus one for the drift (whose slope is estimated). Intervals need
+  one residual more than the point forecast needs values (two for the drift).
 
 Output type: when the series the forecast starts from is a ``Series``/``DataFrame``
 whose index is a ``DatetimeIndex`` or ``PeriodIndex`` with a known (set or inferable)
@@ -22,161 +40,72 @@ or columns). Otherwise it returns a NumPy array.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from scipy.stats import norm
+from sklearn.utils._param_validation import Interval
 
-from lstm_forecast._persist import PersistentMixin
-from lstm_forecast._time_index import future_index, has_time_frequency
-from lstm_forecast.metrics import _as_2d_float, _check_positive_int
+from lstm_forecast._forecaster_base import BaseForecaster
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "DriftForecaster"]
 
 
-@dataclass(frozen=True)
-class _SeriesInfo:
-    """What is needed to give a forecast the shape and labels of its series."""
-
-    ndim: int
-    index: pd.Index | None
-    name: object = None
-    columns: pd.Index | None = None
-
-
-def _check_target(y, name="y"):
-    """Return ``(values, info)``: ``y`` as a finite ``(n, n_targets)`` float array."""
-    if isinstance(y, pd.Series):
-        info = _SeriesInfo(ndim=1, index=y.index, name=y.name)
-    elif isinstance(y, pd.DataFrame):
-        info = _SeriesInfo(ndim=2, index=y.index, columns=y.columns)
-    else:
-        y = np.asarray(y)
-        info = _SeriesInfo(ndim=y.ndim, index=None)
-    values = _as_2d_float(y, name)
-    return values, info
+def _residual_sigma(panel, lag, slope=None):
+    """Per-series RMS of ``y[t] - y[t-lag] (- slope)``; ``(n_series, n_targets)``, NaN if none."""
+    flat, lengths = panel.flat, panel.lengths
+    series = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(len(flat)) - np.repeat(panel.starts, lengths)
+    keep = position[lag:] >= lag
+    residuals = (flat[lag:] - flat[:-lag])[keep]
+    owner = series[lag:][keep]
+    if slope is not None:
+        residuals = residuals - slope[owner]
+    squares = np.stack([np.bincount(owner, weights=residuals[:, j] ** 2, minlength=len(lengths))
+                        for j in range(flat.shape[1])], axis=1)
+    dof = lengths - lag - (0 if slope is None else 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(dof[:, None] > 0, np.sqrt(squares / np.maximum(dof, 1)[:, None]), np.nan)
 
 
-def _n_rows(X, name="X"):
-    try:
-        return len(X)
-    except TypeError as exc:
-        raise ValueError(f"{name} must be array-like with one row per time step.") from exc
+class _BaselineForecaster(BaseForecaster):
+    """A baseline: a state per series (``_state``) and a forecast from it (``_forecast``)."""
 
+    _state_attributes: tuple = ()
+    _interval_min: int = 2  # observations a series needs for its residual spread
 
-def _format_forecast(values, info, horizon):
-    """Shape a ``(horizon, n_targets)`` forecast like the series ``info`` describes."""
-    out = values[:, 0] if info.ndim == 1 else values
-    if info.index is None or not has_time_frequency(info.index):
-        return out
-    index = future_index(info.index, horizon)
-    if info.ndim == 1:
-        return pd.Series(out, index=index, name=info.name)
-    return pd.DataFrame(out, index=index, columns=info.columns)
-
-
-class _BaseBaselineForecaster(PersistentMixin, BaseEstimator):
-    """Shared ``fit``/``predict`` of the baselines; subclasses define the forecast rule."""
-
-    _persist_attributes = ("n_targets_", "index_", "_info")
-
-    def _min_history(self):
-        return 1
-
-    def _check_params(self):
-        _check_positive_int(self.horizon, "horizon")
-
-    def _state(self, values):
-        """Fitted attributes (a dict) computed from a ``(n, n_targets)`` history."""
+    def _state(self, panel) -> dict:
         raise NotImplementedError
 
-    def _forecast(self, state, horizon):
-        """``(horizon, n_targets)`` forecast from a state returned by ``_state``."""
+    def _forecast(self, state, horizon) -> tuple:
+        """``(point, spread)``: arrays ``(n_series, horizon, n_targets)``."""
         raise NotImplementedError
 
-    def _check_length(self, values, name):
-        needed = self._min_history()
-        if values.shape[0] < needed:
-            raise ValueError(
-                f"{type(self).__name__} needs at least {needed} observations in {name}, "
-                f"got {values.shape[0]}."
-            )
-
-    def fit(self, y, X=None):
-        """Fit the baseline on the series ``y``.
-
-        Parameters
-        ----------
-        y : array-like, Series or DataFrame of shape (n_samples,) or (n_samples, n_targets)
-            The training series, in time order.
-        X : array-like of shape (n_samples, n_features), default=None
-            Covariates; ignored (accepted for protocol compatibility), but must have
-            ``n_samples`` rows.
-
-        Returns
-        -------
-        self : object
-            The fitted forecaster.
-        """
-        self._check_params()
-        values, info = _check_target(y, "y")
-        self._check_length(values, "y")
-        if X is not None and _n_rows(X) != values.shape[0]:
-            raise ValueError(
-                f"X must have one row per observation of y ({values.shape[0]}), got {_n_rows(X)}."
-            )
-        for attr, value in self._state(values).items():
+    def _fit(self, panel):
+        for attr, value in self._state(panel).items():
             setattr(self, attr, value)
-        self.n_targets_ = values.shape[1]
-        self.index_ = info.index
-        self._info = info
-        return self
 
-    def predict(self, X=None, y=None):
-        """Forecast the next ``horizon`` values.
+    def _current_state(self, panel):
+        if panel.values is None:
+            return {attr: getattr(self, attr) for attr in self._state_attributes}
+        return self._state(panel)
 
-        Parameters
-        ----------
-        X : array-like, default=None
-            Covariates; ignored, but must have ``horizon`` rows (``len(y) + horizon``
-            rows when ``y`` is given).
-        y : array-like, Series or DataFrame, default=None
-            New history to forecast from, without refitting: the forecast starts right
-            after its last value. It must have the same number of targets as the
-            training series. ``None`` forecasts after the training series.
+    def _predict(self, panel):
+        return self._forecast(self._current_state(panel), self.horizon)[0]
 
-        Returns
-        -------
-        ndarray, Series or DataFrame of shape (horizon,) or (horizon, n_targets)
-            The forecasts, with the future index when the series has a datetime or
-            period index with a frequency.
-        """
-        check_is_fitted(self)
-        self._check_params()
-        horizon = self.horizon
-        if y is None:
-            state = {attr: getattr(self, attr) for attr in self._state_attributes}
-            info = self._info
-            expected_rows, rows_text = horizon, f"horizon={horizon}"
-        else:
-            values, info = _check_target(y, "y")
-            if values.shape[1] != self.n_targets_:
-                raise ValueError(
-                    f"y must have the {self.n_targets_} target(s) seen in fit, "
-                    f"got {values.shape[1]}."
-                )
-            self._check_length(values, "y")
-            state = self._state(values)
-            expected_rows = values.shape[0] + horizon
-            rows_text = f"len(y) + horizon = {expected_rows}"
-        if X is not None and _n_rows(X) != expected_rows:
-            raise ValueError(f"X must have {rows_text} rows, got {_n_rows(X)}.")
-        return _format_forecast(self._forecast(state, horizon), info, horizon)
+    def _predict_quantiles(self, panel, alphas):
+        state = self._current_state(panel)
+        point, spread = self._forecast(state, self.horizon)
+        if np.isnan(spread).any():
+            i = int(np.argmax(np.isnan(spread).reshape(len(spread), -1).any(axis=1)))
+            raise ValueError(
+                f"{type(self).__name__} needs at least {self._interval_min} observations in a series "
+                f"for prediction intervals (the spread of its residuals); {panel.describe(i)} has "
+                f"{int(state['n_obs_'][i])}.")
+        return point[..., None] + spread[..., None] * norm.ppf(alphas)
 
 
-class NaiveForecaster(_BaseBaselineForecaster):
+class NaiveForecaster(_BaselineForecaster):
     """Naive (random-walk) forecaster: every future value is the last observed one.
 
     Parameters
@@ -186,12 +115,15 @@ class NaiveForecaster(_BaseBaselineForecaster):
 
     Attributes
     ----------
-    last_value_ : ndarray of shape (n_targets,)
-        Last value of each target in the training series.
-    n_targets_ : int
-        Number of target series.
-    index_ : pandas.Index or None
-        Index of the training series (``None`` for arrays).
+    last_value_ : ndarray of shape (n_series, n_targets)
+        Last value of each target of each training series.
+    sigma_ : ndarray of shape (n_series, n_targets)
+        Root mean square of the one-step changes ``y[t] - y[t-1]`` (NaN for a series of
+        one value): the one-step forecast standard deviation.
+    n_obs_ : ndarray of shape (n_series,)
+        Length of each training series.
+    n_series_, n_targets_, n_covariates_, covariate_names_, ids_, index_, freq_
+        See the forecaster protocol (:class:`~lstm_forecast.LSTMForecaster`).
 
     See Also
     --------
@@ -205,22 +137,34 @@ class NaiveForecaster(_BaseBaselineForecaster):
     array([2., 2., 2.])
     >>> NaiveForecaster(horizon=2).fit([1.0, 4.0, 2.0]).predict(y=[5.0, 7.0])
     array([7., 7.])
+    >>> NaiveForecaster(horizon=2).fit({"a": [1.0, 2.0], "b": [5.0, 3.0, 4.0]}).predict()
+    {'a': array([2., 2.]), 'b': array([4., 4.])}
+    >>> NaiveForecaster(horizon=2).fit([1.0, 4.0, 2.0]).predict_interval(coverage=0.5).round(2)
+          0
+        0.5
+      lower upper
+    3  0.28  3.72
+    4 -0.43  4.43
     """
 
-    _state_attributes = ("last_value_",)
-    _persist_attributes = _state_attributes
+    _parameter_constraints: dict = {**BaseForecaster._parameter_constraints}
+    _state_attributes = ("last_value_", "sigma_", "n_obs_")
+    _persist_attributes = BaseForecaster._persist_attributes + _state_attributes
 
     def __init__(self, *, horizon=1):
         self.horizon = horizon
 
-    def _state(self, values):
-        return {"last_value_": values[-1].copy()}
+    def _state(self, panel):
+        return {"last_value_": panel.flat[panel.ends - 1].copy(),
+                "sigma_": _residual_sigma(panel, 1), "n_obs_": panel.lengths.copy()}
 
     def _forecast(self, state, horizon):
-        return np.tile(state["last_value_"], (horizon, 1))
+        point = np.repeat(state["last_value_"][:, None, :], horizon, axis=1)
+        factor = np.sqrt(np.arange(1, horizon + 1))[None, :, None]
+        return point, state["sigma_"][:, None, :] * factor
 
 
-class SeasonalNaiveForecaster(_BaseBaselineForecaster):
+class SeasonalNaiveForecaster(_BaselineForecaster):
     """Seasonal naive forecaster: each future value is the value one season earlier.
 
     The forecast ``h`` steps ahead is ``y[T - m + (h - 1) % m]`` (``T`` = length of the
@@ -231,18 +175,25 @@ class SeasonalNaiveForecaster(_BaseBaselineForecaster):
     ----------
     horizon : int, default=1
         Number of steps forecast by ``predict``.
-    seasonal_period : int, default=1
+    seasonal_period : int or None, default=1
         Season length ``m`` in time steps (12 for monthly data with a yearly cycle).
-        The series must have at least ``m`` values.
+        ``None`` infers it from the frequency of the time index (monthly 12, quarterly 4,
+        weekly 52, daily 7, hourly 24; 1 when unknown). Every series must have at least
+        ``m`` values (``m + 1`` for prediction intervals).
 
     Attributes
     ----------
-    last_season_ : ndarray of shape (seasonal_period, n_targets)
-        The last ``seasonal_period`` values of the training series.
-    n_targets_ : int
-        Number of target series.
-    index_ : pandas.Index or None
-        Index of the training series (``None`` for arrays).
+    last_season_ : ndarray of shape (n_series, seasonal_period, n_targets)
+        The last ``seasonal_period`` values of each training series.
+    seasonal_period_ : int
+        The season length used.
+    sigma_ : ndarray of shape (n_series, n_targets)
+        Root mean square of the seasonal differences ``y[t] - y[t-m]`` (NaN for a series
+        of ``m`` values).
+    n_obs_ : ndarray of shape (n_series,)
+        Length of each training series.
+    n_series_, n_targets_, n_covariates_, covariate_names_, ids_, index_, freq_
+        See the forecaster protocol (:class:`~lstm_forecast.LSTMForecaster`).
 
     Examples
     --------
@@ -257,31 +208,49 @@ class SeasonalNaiveForecaster(_BaseBaselineForecaster):
     2026Q2    6.0
     2026Q3    3.0
     Freq: Q-DEC, dtype: float64
+    >>> SeasonalNaiveForecaster(horizon=1, seasonal_period=None).fit(y).seasonal_period_
+    4
     """
 
-    _state_attributes = ("last_season_",)
-    _persist_attributes = _state_attributes
+    _parameter_constraints: dict = {
+        **BaseForecaster._parameter_constraints,
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
+    }
+    _state_attributes = ("last_season_", "sigma_", "n_obs_")
+    _persist_attributes = BaseForecaster._persist_attributes + _state_attributes + ("seasonal_period_",)
 
     def __init__(self, *, horizon=1, seasonal_period=1):
         self.horizon = horizon
         self.seasonal_period = seasonal_period
 
-    def _check_params(self):
-        super()._check_params()
-        _check_positive_int(self.seasonal_period, "seasonal_period")
+    def _min_length(self, season, predicting):
+        if predicting:
+            return self.seasonal_period_
+        return self.seasonal_period or season
 
-    def _min_history(self):
-        return self.seasonal_period
+    def _fit(self, panel):
+        self.seasonal_period_ = int(self.seasonal_period or panel.season)
+        super()._fit(panel)
 
-    def _state(self, values):
-        return {"last_season_": values[-self.seasonal_period :].copy()}
+    @property
+    def _interval_min(self):
+        return self.seasonal_period_ + 1
+
+    def _state(self, panel):
+        m = self.seasonal_period_
+        rows = (panel.ends - m)[:, None] + np.arange(m)
+        return {"last_season_": panel.flat[rows], "sigma_": _residual_sigma(panel, m),
+                "n_obs_": panel.lengths.copy()}
 
     def _forecast(self, state, horizon):
         season = state["last_season_"]
-        return season[np.arange(horizon) % season.shape[0]]
+        m = season.shape[1]
+        steps = np.arange(horizon)
+        factor = np.sqrt(steps // m + 1.0)[None, :, None]
+        return season[:, steps % m], state["sigma_"][:, None, :] * factor
 
 
-class DriftForecaster(_BaseBaselineForecaster):
+class DriftForecaster(_BaselineForecaster):
     """Drift forecaster: the line through the first and last observations, extended.
 
     The forecast ``h`` steps ahead is ``y[T-1] + h * (y[T-1] - y[0]) / (T - 1)``: the
@@ -294,14 +263,17 @@ class DriftForecaster(_BaseBaselineForecaster):
 
     Attributes
     ----------
-    last_value_ : ndarray of shape (n_targets,)
-        Last value of each target in the training series.
-    slope_ : ndarray of shape (n_targets,)
-        Average change per step over the training series.
-    n_targets_ : int
-        Number of target series.
-    index_ : pandas.Index or None
-        Index of the training series (``None`` for arrays).
+    last_value_ : ndarray of shape (n_series, n_targets)
+        Last value of each target of each training series.
+    slope_ : ndarray of shape (n_series, n_targets)
+        Average change per step over each training series.
+    sigma_ : ndarray of shape (n_series, n_targets)
+        Standard deviation of the one-step changes around the slope (NaN for a series of
+        fewer than 3 values).
+    n_obs_ : ndarray of shape (n_series,)
+        Length ``T`` of each training series.
+    n_series_, n_targets_, n_covariates_, covariate_names_, ids_, index_, freq_
+        See the forecaster protocol (:class:`~lstm_forecast.LSTMForecaster`).
 
     Examples
     --------
@@ -310,19 +282,25 @@ class DriftForecaster(_BaseBaselineForecaster):
     array([ 9., 11., 13.])
     """
 
-    _state_attributes = ("last_value_", "slope_")
-    _persist_attributes = _state_attributes
+    _parameter_constraints: dict = {**BaseForecaster._parameter_constraints}
+    _state_attributes = ("last_value_", "slope_", "sigma_", "n_obs_")
+    _persist_attributes = BaseForecaster._persist_attributes + _state_attributes
+    _interval_min = 3
 
     def __init__(self, *, horizon=1):
         self.horizon = horizon
 
-    def _min_history(self):
+    def _min_length(self, season, predicting):
         return 2
 
-    def _state(self, values):
-        slope = (values[-1] - values[0]) / (values.shape[0] - 1)
-        return {"last_value_": values[-1].copy(), "slope_": slope}
+    def _state(self, panel):
+        first, last = panel.flat[panel.starts], panel.flat[panel.ends - 1]
+        slope = (last - first) / (panel.lengths - 1)[:, None]
+        return {"last_value_": last.copy(), "slope_": slope,
+                "sigma_": _residual_sigma(panel, 1, slope), "n_obs_": panel.lengths.copy()}
 
     def _forecast(self, state, horizon):
-        steps = np.arange(1, horizon + 1, dtype=float)[:, None]
-        return state["last_value_"] + steps * state["slope_"]
+        h = np.arange(1, horizon + 1, dtype=float)
+        point = state["last_value_"][:, None, :] + h[None, :, None] * state["slope_"][:, None, :]
+        factor = np.sqrt(h[None, :] * (1 + h[None, :] / state["n_obs_"][:, None]))
+        return point, state["sigma_"][:, None, :] * factor[:, :, None]

@@ -1,6 +1,6 @@
-"""Point-forecast accuracy metrics.
+"""Forecast accuracy metrics: point forecasts, intervals and quantiles, for one series or panels.
 
-Every function takes ``y_true`` and ``y_pred`` as array-likes or pandas objects of the
+Every function takes ``y_true`` and the forecasts as array-likes or pandas objects of the
 same shape: ``(n,)`` for one series or ``(n, n_targets)`` for several (a 1-D array and an
 ``(n, 1)`` array are treated as the same single target, as in scikit-learn). Values must
 be finite. Each function returns a Python ``float``.
@@ -11,6 +11,13 @@ per-target scores (scikit-learn's ``multioutput="uniform_average"``); for RMSE i
 root of the overall mean squared error, which differs from scikit-learn's mean of
 per-target RMSEs when there are several targets.
 
+Panels: when ``y_true`` is a panel (a list or dict of series, or a pandas object with a
+``(id, time)`` MultiIndex, as the forecasters take them), the forecasts (and ``y_train``)
+come in the same container, series by series, and the score is the **mean of the
+per-series scores**, as in the M3 and M4 competitions; MASE and MSIS scale each series by
+its own training series. The weighted quantile loss is the exception: it pools the whole
+panel (its definition, as in GluonTS and the DeepAR paper).
+
 Percentage errors (:func:`mape`, :func:`smape`) are returned as **fractions**, like
 :func:`sklearn.metrics.mean_absolute_percentage_error`: ``0.05`` means 5 %. Multiply by
 100 to print percent.
@@ -18,65 +25,176 @@ Percentage errors (:func:`mape`, :func:`smape`) are returned as **fractions**, l
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
-__all__ = ["mae", "rmse", "mape", "smape", "mase"]
+from lstm_forecast._panel import MULTI, SINGLE, container_kind, convert
+from lstm_forecast._validation import as_2d_float as _as_2d_float
+from lstm_forecast._validation import check_int, check_probabilities
+
+__all__ = ["mae", "rmse", "mape", "smape", "mase", "coverage", "msis", "wql"]
 
 
-def _check_positive_int(value, name):
-    """Return ``value`` as an ``int`` or raise if it is not an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
+# ------------------------------------------------------------------------ kernels
+def _segment_mean(terms, lengths):
+    """Mean of ``terms`` ``(N, k)`` over the rows and columns of consecutive segments."""
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    sums = np.bincount(owner, weights=terms.sum(axis=1), minlength=len(lengths))
+    return sums / (lengths * terms.shape[1])
 
 
-def _as_2d_float(values, name):
-    """Convert an array-like or pandas object to a finite 2-D float array ``(n, k)``."""
-    try:
-        if isinstance(values, (pd.Series, pd.DataFrame)):
-            arr = values.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must contain numbers only: {exc}") from exc
-    if arr.ndim not in (1, 2):
-        raise ValueError(f"{name} must be 1-D or 2-D, got an array of shape {arr.shape}.")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return arr.reshape(arr.shape[0], -1)
+def _point_terms(name, true, pred):
+    error = np.abs(true - pred)
+    if name == "rmse":
+        return error**2
+    if name == "mape":
+        return error / np.abs(true)
+    if name == "smape":
+        denom = np.abs(true) + np.abs(pred)
+        return np.where(denom == 0, 0.0, 2.0 * error / np.where(denom == 0, 1.0, denom))
+    return error  # mae, and mase before scaling
 
 
-def _check_pair(y_true, y_pred):
-    """Validate and convert a ``(y_true, y_pred)`` pair to two 2-D arrays of equal shape."""
-    true = _as_2d_float(y_true, "y_true")
-    pred = _as_2d_float(y_pred, "y_pred")
-    if true.shape != pred.shape:
+def _interval_terms(name, true, lower, upper, level):
+    if name == "coverage":
+        return ((lower <= true) & (true <= upper)).astype(float)
+    a = 1.0 - level  # the interval score of Gneiting & Raftery (2007), as in M4
+    return (upper - lower) + (2.0 / a) * ((lower - true) * (true < lower) + (true - upper) * (true > upper))
+
+
+def _scores(name, true, forecasts, lengths, *, scale=None, level=None):
+    """Per-segment scores of metric ``name``; ``forecasts`` is ``pred`` or ``(lower, upper)``."""
+    if name in ("coverage", "msis"):
+        terms = _interval_terms(name, true, *forecasts, level)
+    else:
+        terms = _point_terms(name, true, forecasts)
+    if scale is not None:
+        terms = terms / np.repeat(scale, lengths, axis=0)
+    scores = _segment_mean(terms, lengths)
+    return np.sqrt(scores) if name == "rmse" else scores
+
+
+def _wql_parts(true, quantiles, alphas, lengths):
+    """Per-segment ``(2 * sum of pinball losses averaged over alphas, sum |y|)``."""
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    below = true[..., None] <= quantiles
+    pinball = np.abs((quantiles - true[..., None]) * (below - np.asarray(alphas))).mean(axis=-1)
+    numerator = 2.0 * np.bincount(owner, weights=pinball.sum(axis=1), minlength=len(lengths))
+    return numerator, np.bincount(owner, weights=np.abs(true).sum(axis=1), minlength=len(lengths))
+
+
+def _seasonal_scales(flat, lengths, owners, stops, m):
+    """``mean |y[t] - y[t-m]|`` over ``t in [m, stop)`` of series ``owner``: ``(n_cases, k)``.
+
+    NaN where a prefix has ``m`` values or fewer.
+    """
+    starts = np.cumsum(lengths) - lengths
+    diffs = np.zeros((len(flat), flat.shape[1]))
+    if len(flat) > m:
+        position = np.arange(len(flat)) - np.repeat(starts, lengths)
+        diffs[m:] = np.abs(flat[m:] - flat[:-m]) * (position[m:] >= m)[:, None]
+    cumulative = np.vstack([np.zeros((1, flat.shape[1])), np.cumsum(diffs, axis=0)])
+    stops = np.asarray(stops)
+    lo, hi = starts[owners] + m, starts[owners] + np.maximum(stops, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = (cumulative[hi] - cumulative[lo]) / (stops - m)[:, None]
+    return np.where((stops > m)[:, None], scale, np.nan)
+
+
+# ------------------------------------------------------------------------ inputs
+def _inputs(y_true, **others):
+    """``(true, {name: array}, lengths, converted)``: flat ``(N, k)`` arrays, series after series.
+
+    ``converted`` is the converted ``y_true`` of a panel, ``None`` for one series.
+    """
+    if container_kind(y_true) == SINGLE:
+        true = _as_2d_float(y_true, "y_true")
+        arrays = {}
+        for name, value in others.items():
+            arrays[name] = _as_2d_float(value, name)
+            if arrays[name].shape != true.shape:
+                raise ValueError(f"y_true and {name} must have the same shape, got {np.shape(y_true)} "
+                                 f"and {np.shape(value)}.")
+        return true, arrays, np.array([len(true)]), None
+    target = convert(y_true, "y_true")
+    arrays = {}
+    for name, value in others.items():
+        converted = convert(value, name)
+        same = (np.array_equal(converted.panel.lengths, target.panel.lengths)
+                and converted.panel.flat.shape == target.panel.flat.shape)
+        if same and target.layout["container"] == MULTI:
+            same = converted.index.equals(target.index)
+        if not same:
+            raise ValueError(f"y_true and {name} must hold the same series with the same shapes "
+                             "(and the same (id, time) labels), in the same container.")
+        arrays[name] = converted.panel.flat
+    return target.panel.flat, arrays, target.panel.lengths, target
+
+
+def _train_scales(y_train, target, n_targets, lengths, seasonal_period, metric):
+    """Per-series scales of MASE/MSIS from ``y_train``, with the messages of a bad scale."""
+    seasonal_period = check_int(seasonal_period, "seasonal_period")
+    if target is None:
+        train, train_lengths, describe = _as_2d_float(y_train, "y_train"), None, lambda i: "y_train"
+        train_lengths = np.array([len(train)])
+    else:
+        converted = convert(y_train, "y_train")
+        if converted.panel.n_series != target.panel.n_series:
+            raise ValueError(f"y_train holds {converted.panel.n_series} series, y_true "
+                             f"{target.panel.n_series}; give one training series per series.")
+        train, train_lengths = converted.panel.flat, converted.panel.lengths
+        describe = lambda i: converted.panel.describe(i, "y_train")  # noqa: E731
+    if train.shape[1] != n_targets:
+        raise ValueError(f"y_train must have the same number of targets as y_true, got "
+                         f"{train.shape[1]} and {n_targets}.")
+    scale = _seasonal_scales(train, train_lengths, np.arange(len(train_lengths)), train_lengths,
+                             seasonal_period)
+    bad = np.isnan(scale).any(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{describe(i)} must be longer than seasonal_period={seasonal_period} to "
+                         f"compute the {metric.upper()} scale, got {train_lengths[i]} values.")
+    zero = (scale == 0).any(axis=1)
+    if zero.any():
+        i = int(np.argmax(zero))
+        where = "" if target is None else f" ({describe(i)})"
         raise ValueError(
-            f"y_true and y_pred must have the same shape, got {np.shape(y_true)} "
-            f"and {np.shape(y_pred)}."
-        )
-    return true, pred
+            f"{metric} is undefined: the in-sample seasonal naive MAE of y_train{where} is zero "
+            f"(seasonal_period={seasonal_period}); the training series is constant or exactly "
+            "periodic.")
+    return scale
 
 
+def _point(name, y_true, y_pred):
+    true, arrays, lengths, _ = _inputs(y_true, y_pred=y_pred)
+    if name == "mape" and np.any(true == 0):
+        raise ValueError("mape is undefined because y_true contains zeros; use smape or mase instead.")
+    return float(np.mean(_scores(name, true, arrays["y_pred"], lengths)))
+
+
+def _interval(name, y_true, lower, upper):
+    true, arrays, lengths, target = _inputs(y_true, lower=lower, upper=upper)
+    if np.any(arrays["lower"] > arrays["upper"]):
+        raise ValueError("lower must not exceed upper anywhere.")
+    return true, (arrays["lower"], arrays["upper"]), lengths, target
+
+
+# ------------------------------------------------------------------------ point metrics
 def mae(y_true, y_pred):
     """Mean absolute error.
 
     Parameters
     ----------
-    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets)
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
         Observed values.
-    y_pred : array-like, Series or DataFrame of the same shape
+    y_pred : array-like, Series or DataFrame of the same shape, or a panel like ``y_true``
         Forecasts.
 
     Returns
     -------
     float
-        ``mean(|y_true - y_pred|)`` over all values.
+        ``mean(|y_true - y_pred|)`` over all values (for a panel: the mean of the
+        per-series scores).
 
     Raises
     ------
@@ -88,9 +206,10 @@ def mae(y_true, y_pred):
     >>> from lstm_forecast.metrics import mae
     >>> mae([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
     0.5
+    >>> mae({"a": [1.0, 2.0], "b": [10.0]}, {"a": [1.0, 3.0], "b": [12.0]})  # (0.5 + 2) / 2
+    1.25
     """
-    true, pred = _check_pair(y_true, y_pred)
-    return float(np.mean(np.abs(true - pred)))
+    return _point("mae", y_true, y_pred)
 
 
 def rmse(y_true, y_pred):
@@ -98,16 +217,17 @@ def rmse(y_true, y_pred):
 
     Parameters
     ----------
-    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets)
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
         Observed values.
-    y_pred : array-like, Series or DataFrame of the same shape
+    y_pred : array-like, Series or DataFrame of the same shape, or a panel like ``y_true``
         Forecasts.
 
     Returns
     -------
     float
         ``sqrt(mean((y_true - y_pred) ** 2))`` over all values (with several targets,
-        this is the overall RMSE, not the mean of per-target RMSEs).
+        this is the overall RMSE, not the mean of per-target RMSEs; for a panel, the mean
+        of the per-series RMSEs).
 
     Raises
     ------
@@ -120,8 +240,7 @@ def rmse(y_true, y_pred):
     >>> rmse([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 8.0])
     2.0
     """
-    true, pred = _check_pair(y_true, y_pred)
-    return float(np.sqrt(np.mean((true - pred) ** 2)))
+    return _point("rmse", y_true, y_pred)
 
 
 def mape(y_true, y_pred):
@@ -132,15 +251,16 @@ def mape(y_true, y_pred):
 
     Parameters
     ----------
-    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets)
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
         Observed values; none may be zero.
-    y_pred : array-like, Series or DataFrame of the same shape
+    y_pred : array-like, Series or DataFrame of the same shape, or a panel like ``y_true``
         Forecasts.
 
     Returns
     -------
     float
-        ``mean(|y_true - y_pred| / |y_true|)`` over all values.
+        ``mean(|y_true - y_pred| / |y_true|)`` over all values (for a panel: the mean of
+        the per-series scores).
 
     Raises
     ------
@@ -157,12 +277,7 @@ def mape(y_true, y_pred):
     >>> print(f"{mape([100.0, 200.0], [110.0, 180.0]):.1%}")
     10.0%
     """
-    true, pred = _check_pair(y_true, y_pred)
-    if np.any(true == 0):
-        raise ValueError(
-            "mape is undefined because y_true contains zeros; use smape or mase instead."
-        )
-    return float(np.mean(np.abs(true - pred) / np.abs(true)))
+    return _point("mape", y_true, y_pred)
 
 
 def smape(y_true, y_pred):
@@ -174,15 +289,16 @@ def smape(y_true, y_pred):
 
     Parameters
     ----------
-    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets)
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
         Observed values.
-    y_pred : array-like, Series or DataFrame of the same shape
+    y_pred : array-like, Series or DataFrame of the same shape, or a panel like ``y_true``
         Forecasts.
 
     Returns
     -------
     float
-        The mean of the symmetric percentage errors over all values.
+        The mean of the symmetric percentage errors over all values (for a panel: the
+        mean of the per-series scores).
 
     Raises
     ------
@@ -195,12 +311,7 @@ def smape(y_true, y_pred):
     >>> smape([100.0, 0.0], [300.0, 0.0])
     0.5
     """
-    true, pred = _check_pair(y_true, y_pred)
-    denom = np.abs(true) + np.abs(pred)
-    abs_err = np.abs(true - pred)
-    safe = np.where(denom == 0, 1.0, denom)
-    terms = np.where(denom == 0, 0.0, 2.0 * abs_err / safe)
-    return float(np.mean(terms))
+    return _point("smape", y_true, y_pred)
 
 
 def mase(y_true, y_pred, *, y_train, seasonal_period=1):
@@ -211,16 +322,17 @@ def mase(y_true, y_pred, *, y_train, seasonal_period=1):
     ``t = m .. len(y_train) - 1`` with ``m = seasonal_period``. A value below 1 means the
     forecasts beat the one-step (seasonal) naive method in-sample. With several targets,
     each target is scaled by its own training series and the scaled errors are averaged
-    over all values.
+    over all values; in a panel, each series by its own training series.
 
     Parameters
     ----------
-    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets)
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
         Observed values over the forecast period.
-    y_pred : array-like, Series or DataFrame of the same shape
+    y_pred : array-like, Series or DataFrame of the same shape, or a panel like ``y_true``
         Forecasts.
     y_train : array-like, Series or DataFrame of shape (n_train,) or (n_train, n_targets)
-        The series the forecasts were made from (keyword-only), in time order.
+        The series the forecasts were made from (keyword-only), in time order; a panel
+        with one training series per series of ``y_true``.
     seasonal_period : int, default=1
         Season length ``m`` of the naive scaling forecast; ``1`` is the plain naive
         (random-walk) forecast.
@@ -252,30 +364,192 @@ def mase(y_true, y_pred, *, y_train, seasonal_period=1):
     >>> mase([8.0, 10.0], [7.0, 7.0], y_train=[1.0, 5.0, 3.0, 7.0], seasonal_period=2)
     1.0
     """
-    seasonal_period = _check_positive_int(seasonal_period, "seasonal_period")
-    true, pred = _check_pair(y_true, y_pred)
-    train = _as_2d_float(y_train, "y_train")
-    if train.shape[1] != true.shape[1]:
-        raise ValueError(
-            f"y_train must have the same number of targets as y_true, got {train.shape[1]} "
-            f"and {true.shape[1]}."
-        )
-    if train.shape[0] <= seasonal_period:
-        raise ValueError(
-            f"y_train must be longer than seasonal_period={seasonal_period} to compute the "
-            f"MASE scale, got {train.shape[0]} values."
-        )
-    scale = np.mean(np.abs(train[seasonal_period:] - train[:-seasonal_period]), axis=0)
-    if np.any(scale == 0):
-        raise ValueError(
-            "mase is undefined: the in-sample seasonal naive MAE of y_train is zero "
-            f"(seasonal_period={seasonal_period}); the training series is constant or "
-            "exactly periodic."
-        )
-    return float(np.mean(np.abs(true - pred) / scale))
+    seasonal_period = check_int(seasonal_period, "seasonal_period")
+    true, arrays, lengths, target = _inputs(y_true, y_pred=y_pred)
+    scale = _train_scales(y_train, target, true.shape[1], lengths, seasonal_period, "mase")
+    return float(np.mean(_scores("mase", true, arrays["y_pred"], lengths, scale=scale)))
+
+
+# ------------------------------------------------------------------------ intervals
+def coverage(y_true, lower, upper):
+    """Empirical coverage of prediction intervals: the fraction of values inside them.
+
+    Parameters
+    ----------
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
+        Observed values.
+    lower, upper : array-likes of the same shape (or panels like ``y_true``)
+        Lower and upper ends of the intervals (ends included), such as the ``"lower"``
+        and ``"upper"`` columns of ``predict_interval``.
+
+    Returns
+    -------
+    float
+        Between 0 and 1; close to the nominal coverage for calibrated intervals.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, ``lower > upper`` somewhere, or an input is invalid.
+
+    Examples
+    --------
+    >>> from lstm_forecast.metrics import coverage
+    >>> coverage([1.0, 2.0, 3.0, 4.0], lower=[0.0, 2.5, 2.0, 3.0], upper=[2.0, 3.0, 4.0, 4.0])
+    0.75
+    """
+    true, bounds, lengths, _ = _interval("coverage", y_true, lower, upper)
+    return float(np.mean(_scores("coverage", true, bounds, lengths)))
+
+
+def msis(y_true, lower, upper, *, y_train, coverage=0.95, seasonal_period=1):
+    """Mean scaled interval score, the interval metric of the M4 competition.
+
+    For intervals ``[L, U]`` of nominal coverage ``1 - a`` over ``h`` steps (Makridakis,
+    Spiliotis & Assimakopoulos, 2020, after Gneiting & Raftery, 2007)::
+
+        MSIS = mean_t[(U - L) + 2/a (L - y) 1{y < L} + 2/a (y - U) 1{y > U}] / scale
+
+    where ``scale`` is the MASE scale, ``mean(|y_train[t] - y_train[t - m]|)``: wide
+    intervals and every miss cost, a miss in proportion to how far it falls outside.
+    Lower is better.
+
+    Parameters
+    ----------
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
+        Observed values.
+    lower, upper : array-likes of the same shape (or panels like ``y_true``)
+        Interval ends.
+    y_train : array-like, Series or DataFrame, or a panel (keyword-only)
+        The training series, for the scale (see :func:`mase`).
+    coverage : float, default=0.95
+        Nominal coverage ``1 - a`` of the intervals (M4 used 0.95).
+    seasonal_period : int, default=1
+        Season length ``m`` of the scale.
+
+    Returns
+    -------
+    float
+        The mean scaled interval score (mean over series for a panel).
+
+    Raises
+    ------
+    ValueError
+        If ``coverage`` is not in ``(0, 1)``, the scale is undefined (see :func:`mase`),
+        or an input is invalid.
+
+    References
+    ----------
+    S. Makridakis, E. Spiliotis and V. Assimakopoulos, "The M4 Competition: 100,000 time
+    series and 61 forecasting methods", International Journal of Forecasting 36(1),
+    54-74, 2020.
+
+    Examples
+    --------
+    >>> from lstm_forecast.metrics import msis
+    >>> y_train = [1.0, 2.0, 3.0, 4.0]  # scale 1
+    >>> # a = 0.5: the miss of 1 at the second step costs 2 / a * 1 = 4 on top of the width 1
+    >>> msis([5.0, 7.0], lower=[4.0, 5.0], upper=[6.0, 6.0], y_train=y_train, coverage=0.5)
+    3.5
+    """
+    (level,) = check_probabilities(coverage, "coverage")
+    true, bounds, lengths, target = _interval("msis", y_true, lower, upper)
+    scale = _train_scales(y_train, target, true.shape[1], lengths, seasonal_period, "msis")
+    return float(np.mean(_scores("msis", true, bounds, lengths, scale=scale, level=level)))
+
+
+# ------------------------------------------------------------------------ quantiles
+def _quantile_values(y_quantiles, alpha, target, n_rows, n_targets):
+    """Quantiles as a ``(N, n_targets, n_alphas)`` array in the row order of ``y_true``."""
+    if isinstance(y_quantiles, pd.DataFrame) and isinstance(y_quantiles.columns, pd.MultiIndex):
+        columns = y_quantiles.columns
+        alphas = list(dict.fromkeys(columns.get_level_values(-1)))
+        variables = list(dict.fromkeys(columns.get_level_values(0)))
+        if columns.nlevels != 2 or not columns.equals(pd.MultiIndex.from_product([variables, alphas])):
+            raise ValueError("y_quantiles must have the columns (variable, alpha) of predict_quantiles.")
+        if alpha is not None and check_probabilities(alpha, "alpha") != alphas:
+            raise ValueError(f"alpha={alpha} does not match the alphas {alphas} of y_quantiles.")
+        frame = y_quantiles
+        if isinstance(frame.index, pd.MultiIndex) and target is not None and target.index is not None:
+            frame = frame.reindex(target.index)
+        values = frame.to_numpy(dtype=float, na_value=np.nan)
+        return values.reshape(len(values), len(variables), len(alphas)), alphas
+    if target is not None and isinstance(y_quantiles, (list, tuple, dict)):
+        items = [y_quantiles[i] for i in target.panel.ids] if isinstance(y_quantiles, dict) \
+            else list(y_quantiles)
+        parts = [_quantile_values(item, alpha, None, n, n_targets)
+                 for item, n in zip(items, target.panel.lengths, strict=True)]
+        return np.concatenate([p[0] for p in parts]), parts[0][1]
+    if alpha is None:
+        raise ValueError("alpha is needed when y_quantiles is an array (its last axis holds the "
+                         "quantiles at the levels alpha).")
+    alphas = check_probabilities(alpha, "alpha")
+    values = np.asarray(y_quantiles, dtype=float)
+    if values.ndim == 2 and n_targets == 1:
+        values = values[:, None, :]
+    return values, alphas
+
+
+def wql(y_true, y_quantiles, *, alpha=None):
+    """Weighted quantile loss, averaged over quantile levels (as in GluonTS and DeepAR).
+
+    For each level ``q``: ``2 * sum(pinball_q(y, Q_q)) / sum(|y|)`` over all values (and
+    all series of a panel, pooled), with the pinball loss
+    ``pinball_q(y, Q) = (y - Q) * (q - 1{y <= Q})``; the result is the mean over levels.
+    It is 0 for quantiles equal to the observations; lower is better. With the single
+    level ``0.5`` it is the weighted absolute percentage error (WAPE).
+
+    Parameters
+    ----------
+    y_true : array-like, Series or DataFrame of shape (n,) or (n, n_targets), or a panel
+        Observed values; their absolute sum must be positive.
+    y_quantiles : DataFrame, array-like or panel
+        The output of ``predict_quantiles`` (columns ``(variable, alpha)``; for a panel,
+        in its container), or an array of shape ``(n, n_alphas)`` (one target) or
+        ``(n, n_targets, n_alphas)``.
+    alpha : float or list of float, default=None
+        The levels of the last axis of an array; read from the columns of a DataFrame.
+
+    Returns
+    -------
+    float
+        The weighted quantile loss.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is missing for an array or does not match the columns, the shapes
+        differ, ``sum(|y_true|)`` is zero, or an input is not finite.
+
+    Examples
+    --------
+    >>> from lstm_forecast.metrics import wql
+    >>> wql([2.0, 4.0], [[1.0, 3.0], [3.0, 5.0]], alpha=[0.1, 0.9])  # every loss 0.1
+    0.0666...
+    """
+    if container_kind(y_true) == SINGLE:
+        true, lengths, target = _as_2d_float(y_true, "y_true"), None, None
+        lengths = np.array([len(true)])
+    else:
+        target = convert(y_true, "y_true")
+        true, lengths = target.panel.flat, target.panel.lengths
+    quantiles, alphas = _quantile_values(y_quantiles, alpha, target, len(true), true.shape[1])
+    if quantiles.shape != (*true.shape, len(alphas)):
+        raise ValueError(f"y_quantiles has shape {quantiles.shape}, expected {(*true.shape, len(alphas))} "
+                         "(n, n_targets, n_alphas) for this y_true.")
+    if not np.isfinite(quantiles).all():
+        raise ValueError("y_quantiles contains NaN or infinite values (or misses rows of y_true).")
+    numerator, denominator = _wql_parts(true, quantiles, alphas, lengths)
+    if denominator.sum() == 0:
+        raise ValueError("wql is undefined because sum(|y_true|) is zero.")
+    return float(numerator.sum() / denominator.sum())
 
 
 #: Metric functions by name, as accepted by :func:`lstm_forecast.backtest.backtest`.
-_METRICS = {"mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase}
+_METRICS = {"mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase,
+            "coverage": coverage, "msis": msis, "wql": wql}
 #: Names of metrics that take ``y_train`` and ``seasonal_period`` keywords.
-_SCALED_METRICS = frozenset({"mase"})
+_SCALED_METRICS = frozenset({"mase", "msis"})
+#: Metrics of prediction intervals and of quantiles.
+_INTERVAL_METRICS = frozenset({"coverage", "msis"})
+_QUANTILE_METRICS = frozenset({"wql"})

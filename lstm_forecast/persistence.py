@@ -67,11 +67,8 @@ def _allowed_classes():
 
 
 def _allowed_records():
-    """Small private records the estimators keep as fitted state, by name."""
-    from . import baselines
-
-    record = getattr(baselines, "_SeriesInfo", None)
-    return {} if record is None else {"baselines._SeriesInfo": record}
+    """Small private records (dataclasses) the estimators keep as fitted state, by name."""
+    return {}
 
 
 def _versions():
@@ -493,7 +490,9 @@ class _Reader:
         allowed = set(cls._persisted_names())
         for key in state:
             if not ATTRIBUTE_NAME.match(key) or key.startswith("__") or key not in allowed:
-                raise fail(f"{where}: {key!r} is not a valid fitted attribute name of {name}.")
+                older = (" It was written by an older lstm_forecast whose estimators stored other "
+                         "state: refit the model and save it again." if self.version == 1 else "")
+                raise fail(f"{where}: {key!r} is not a valid fitted attribute name of {name}.{older}")
         values = {key: self.decoder.value(v, where=f"{where}.{key}", depth=depth)
                   for key, v in state.items()}
         if self.version == 1 and hasattr(cls, "_network_config") and "network_config_" not in values:

@@ -397,6 +397,11 @@ def _forecast_table(result):
         )
     if table.empty:
         raise ValueError("result.forecasts is empty: there is no fold to plot.")
+    if "series" in table.columns and table["series"].nunique() > 1:
+        raise ValueError(
+            f"result has forecasts of {table['series'].nunique()} series of a panel; plot one at a "
+            "time: plot_backtest(result.forecasts[result.forecasts['series'] == name], y=y[name])."
+        )
     if "target" in table.columns and table["target"].nunique() > 1:
         targets = list(pd.unique(table["target"]))
         raise ValueError(

@@ -230,11 +230,10 @@ def test_callable_metric():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"horizon": 0}, "horizon must be a positive integer"),
-        ({"step": 0}, "step must be a positive integer"),
-        ({"step": 1.5}, "step must be a positive integer"),
-        ({"initial": 0}, "initial must be a positive integer"),
-        ({"n_folds": -1}, "n_folds must be a positive integer"),
+        ({"horizon": 0}, "horizon must be an integer >= 1; got"),
+        ({"step": 0}, "step must be an integer >= 1; got"),
+        ({"initial": 0}, "initial must be an integer >= 1; got"),
+        ({"n_folds": -1}, "n_folds must be an integer >= 1; got"),
         ({"initial": 9, "horizon": 3}, r"initial=9 \+ horizon=3 = 12 .* len\(y\)=10"),
         ({"initial": 5, "n_folds": 3, "horizon": 2}, "n_folds=3 is too large.*at most 2 folds"),
         ({"n_folds": 5, "horizon": 2}, "too short for n_folds=5"),
@@ -242,12 +241,19 @@ def test_callable_metric():
         ({"metrics": ("mae", "bogus")}, "Unknown metric 'bogus'"),
         ({"metrics": ()}, "metrics is empty"),
         ({"metrics": ("mae", "mae")}, "duplicate"),
-        ({"seasonal_period": 0}, "seasonal_period must be a positive integer"),
+        ({"seasonal_period": 0}, "seasonal_period must be an integer >= 1; got"),
         ({"refit": "no"}, "refit must be True or False"),
     ],
 )
 def test_parameter_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
+        backtest(NaiveForecaster(horizon=2), series(10), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"step": 1.5}, {"horizon": True}, {"n_folds": "3"}])
+def test_parameter_type_errors(kwargs):
+    name = next(iter(kwargs))
+    with pytest.raises(TypeError, match=rf"{name} must be an integer >= 1; got"):
         backtest(NaiveForecaster(horizon=2), series(10), **kwargs)
 
 
@@ -274,3 +280,134 @@ def test_horizon_needed_when_the_forecaster_has_none():
         backtest(NoHorizon(), series(10))
     result = backtest(NoHorizon(), series(10), horizon=2, metrics=("mae",))
     assert len(result.folds) == 3
+
+
+# --- panels ---------------------------------------------------------------------------
+
+from lstm_forecast import DriftForecaster, from_long, to_long  # noqa: E402
+from lstm_forecast._forecaster_base import BaseForecaster  # noqa: E402
+from lstm_forecast.metrics import coverage, msis, wql  # noqa: E402
+
+
+def ragged_panel():
+    rng = np.random.default_rng(0)
+    return {name: pd.Series(20 + rng.normal(size=n).cumsum(),
+                            index=pd.date_range("2015-01-01", periods=n, freq="MS"), name="v")
+            for name, n in [("a", 20), ("b", 26), ("c", 23)]}
+
+
+def test_panel_folds_end_at_each_series_end_and_match_single_series_backtests():
+    panel = ragged_panel()
+    kwargs = {"horizon": 3, "n_folds": 2, "metrics": ("mae", "mase", "smape")}
+    result = backtest(DriftForecaster(), panel, **kwargs)
+    assert list(result.folds.columns) == ["series", "fold", "origin", "train_size", "mae", "mase", "smape"]
+    assert result.folds["train_size"].tolist() == [14, 17, 20, 23, 17, 20]
+    assert list(result.aggregate.columns) == ["fold", "n_series", "mae", "mase", "smape", "fit_time",
+                                              "predict_time"]
+    for name, series in panel.items():
+        alone = backtest(DriftForecaster(), series, **kwargs)
+        rows = result.folds[result.folds["series"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(rows[["fold", "origin", "train_size", "mae", "mase", "smape"]],
+                                      alone.folds[["fold", "origin", "train_size", "mae", "mase", "smape"]])
+        mine = result.forecasts[result.forecasts["series"] == name].drop(columns="series")
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone.forecasts)
+    np.testing.assert_allclose(result.aggregate["mae"], result.folds.groupby("fold")["mae"].mean())
+    assert result.summary().loc["mae", "mean"] == pytest.approx(result.aggregate["mae"].mean())
+    assert repr(result).startswith("BacktestResult(n_series=3, n_folds=2, horizon=3, refit=True)")
+
+
+def test_panel_containers_give_the_same_scores():
+    panel = ragged_panel()
+    kwargs = {"horizon": 2, "initial": 12, "step": 3, "metrics": ("mae", "rmse")}
+    by_dict = backtest(NaiveForecaster(), panel, **kwargs)
+    assert by_dict.folds.groupby("series").size().tolist() == [3, 3, 3]  # as many as "a" allows
+    by_list = backtest(NaiveForecaster(), list(panel.values()), **kwargs)
+    by_index = backtest(NaiveForecaster(), from_long(to_long(pd.concat(panel)))["v"], **kwargs)
+    for other in (by_list, by_index):
+        np.testing.assert_allclose(other.folds[["mae", "rmse"]], by_dict.folds[["mae", "rmse"]])
+    assert by_index.folds["series"].tolist()[:3] == ["a", "a", "a"]
+    assert by_index.forecasts["time"].iloc[0] == pd.Timestamp("2016-01-01")
+
+
+def test_refit_false_on_a_panel_matches_refitting():
+    panel = ragged_panel()
+    refit = backtest(SeasonalNaiveForecaster(horizon=4, seasonal_period=4), panel, n_folds=3)
+    no_refit = backtest(SeasonalNaiveForecaster(horizon=4, seasonal_period=4), panel, n_folds=3,
+                        refit=False)
+    pd.testing.assert_frame_equal(refit.forecasts, no_refit.forecasts)
+    assert (no_refit.aggregate["fit_time"].iloc[1:] == 0).all()
+
+
+def test_probabilistic_metrics_and_interval_columns():
+    history = ragged_panel()["b"]
+    result = backtest(NaiveForecaster(horizon=3), history, n_folds=2, seasonal_period=2,
+                      metrics=["coverage", "msis", "wql"], coverage=[0.8, 0.95], alpha=[0.25, 0.5, 0.75])
+    assert result.metrics == ("coverage_0.8", "coverage_0.95", "msis_0.8", "msis_0.95", "wql")
+    assert {"lower_0.8", "upper_0.8", "lower_0.95", "upper_0.95"} <= set(result.forecasts.columns)
+    for fold, origin in enumerate([20, 23]):
+        table = result.forecasts[result.forecasts["fold"] == fold]
+        model = NaiveForecaster(horizon=3).fit(history.iloc[:origin])
+        y_true = history.iloc[origin : origin + 3]
+        row = result.folds.iloc[fold]
+        assert row["coverage_0.8"] == pytest.approx(coverage(y_true, table["lower_0.8"], table["upper_0.8"]))
+        assert row["msis_0.95"] == pytest.approx(msis(
+            y_true, table["lower_0.95"], table["upper_0.95"], y_train=history.iloc[:origin],
+            coverage=0.95, seasonal_period=2))
+        assert row["wql"] == pytest.approx(wql(y_true, model.predict_quantiles(alpha=[0.25, 0.5, 0.75])))
+    with pytest.raises(TypeError, match="need a forecaster with predict_interval"):
+        backtest(RecordingForecaster(horizon=2), series(20), metrics=["coverage"])
+
+
+class FutureEcho(BaseForecaster):
+    """Forecasts its future covariates: shows which rows of X reach predict."""
+
+    _uses_covariates = True
+
+    def __init__(self, *, horizon=1):
+        self.horizon = horizon
+
+    def _fit(self, panel):
+        pass
+
+    def _predict(self, panel):
+        return np.stack(panel.future_covariates)
+
+
+def test_panel_covariates_reach_each_fold_aligned():
+    panel = pd.concat(ragged_panel(), names=["id", "month"])
+    X = pd.DataFrame({"x": panel.to_numpy() * 10.0}, index=panel.index).sample(frac=1.0, random_state=0)
+    for refit in (True, False):
+        result = backtest(FutureEcho(), panel, X, horizon=2, n_folds=3, refit=refit, metrics=["mae"])
+        np.testing.assert_allclose(result.forecasts["y_pred"], 10.0 * result.forecasts["y_true"])
+    lists = backtest(FutureEcho(), [s.to_numpy() for s in ragged_panel().values()],
+                     [10.0 * s.to_numpy()[:, None] for s in ragged_panel().values()],
+                     horizon=2, metrics=["mae"])
+    np.testing.assert_allclose(lists.forecasts["y_pred"], 10.0 * lists.forecasts["y_true"])
+
+
+def test_panel_errors_name_the_series():
+    panel = ragged_panel()
+    with pytest.raises(ValueError, match=r"series 'a' of y is too short for n_folds=8"):
+        backtest(NaiveForecaster(horizon=3), panel, n_folds=8)
+    with pytest.raises(ValueError, match=r"series 'a' of y is too short: initial=18 \+ horizon=3"):
+        backtest(NaiveForecaster(horizon=3), panel, initial=18)
+    with pytest.raises(ValueError, match=r"at most 2 folds fit in series 'a' of y"):
+        backtest(NaiveForecaster(horizon=3), panel, initial=12, n_folds=5)
+    zeros = {"a": panel["a"], "z": panel["b"] * 0.0}
+    with pytest.raises(ValueError, match=r"fold 0, series 'z' of y \(origin .*\): metric 'mape' failed"):
+        backtest(NaiveForecaster(horizon=3), zeros, metrics=["mape"])
+    with pytest.raises(ValueError, match=r"fold 0, series 'z' of y .*'mase' failed: mase is undefined"):
+        backtest(NaiveForecaster(horizon=3), zeros, metrics=["mase"])
+    with pytest.raises(ValueError, match="X has no series 'b'"):
+        backtest(NaiveForecaster(horizon=3), panel, {"a": np.ones((20, 1))})
+
+
+def test_n_jobs_gives_the_results_of_one_job():
+    panel = ragged_panel()
+    kwargs = {"horizon": 3, "n_folds": 4, "step": 2, "metrics": ("mae", "coverage", "wql")}
+    one = backtest(DriftForecaster(), panel, n_jobs=1, **kwargs)
+    two = backtest(DriftForecaster(), panel, n_jobs=2, **kwargs)
+    pd.testing.assert_frame_equal(one.folds, two.folds)
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
+    timing = ["fit_time", "predict_time"]
+    pd.testing.assert_frame_equal(one.aggregate.drop(columns=timing), two.aggregate.drop(columns=timing))

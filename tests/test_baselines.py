@@ -94,9 +94,10 @@ def test_future_index_rejects_unextendable(index):
         future_index(index, 1)
 
 
-@pytest.mark.parametrize("horizon", [0, -2, 1.0, True])
-def test_future_index_horizon_validation(horizon):
-    with pytest.raises(ValueError, match="horizon"):
+@pytest.mark.parametrize(("horizon", "error"), [(0, ValueError), (-2, ValueError), (1.0, TypeError),
+                                                 (True, TypeError)])
+def test_future_index_horizon_validation(horizon, error):
+    with pytest.raises(error, match="horizon"):
         future_index(pd.RangeIndex(3), horizon)
 
 
@@ -128,7 +129,7 @@ def test_seasonal_naive_returns_exactly_the_last_season():
     assert forecast.name == "passengers"
     np.testing.assert_array_equal(forecast.to_numpy(), np.tile(y.to_numpy()[-12:], 2))
     assert forecast.index.equals(pd.date_range("1961-01-01", periods=24, freq="MS"))
-    np.testing.assert_array_equal(model.last_season_[:, 0], y.to_numpy()[-12:])
+    np.testing.assert_array_equal(model.last_season_[0, :, 0], y.to_numpy()[-12:])
 
 
 def test_seasonal_naive_partial_season_and_period_one():
@@ -210,7 +211,7 @@ def test_covariates_are_accepted_and_ignored(Forecaster):
 @pytest.mark.parametrize("Forecaster", ALL)
 def test_horizon_validation(Forecaster):
     for bad in (0, -1, 2.0, True, None):
-        with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        with pytest.raises(ValueError, match=r"The 'horizon' parameter .* must be an int in the range"):
             Forecaster(horizon=bad).fit([1.0, 2.0, 3.0])
     model = Forecaster(horizon=2).fit([1.0, 2.0, 3.0])
     model.set_params(horizon=0)
@@ -232,7 +233,7 @@ def test_input_validation(Forecaster):
 
 
 def test_seasonal_naive_validation():
-    with pytest.raises(ValueError, match="seasonal_period must be a positive integer"):
+    with pytest.raises(ValueError, match=r"The 'seasonal_period' parameter .* must be an int"):
         SeasonalNaiveForecaster(seasonal_period=0).fit([1.0, 2.0])
     with pytest.raises(ValueError, match="at least 12 observations in y"):
         SeasonalNaiveForecaster(seasonal_period=12).fit(np.arange(11.0))
@@ -252,3 +253,93 @@ def test_sklearn_estimator_api():
     with pytest.raises(TypeError):
         NaiveForecaster(3)  # keyword-only
     assert "seasonal_period=2" in repr(model)
+
+
+# --- panels and prediction intervals ----------------------------------------------------
+
+
+@pytest.mark.parametrize("Forecaster", ALL)
+def test_a_panel_forecasts_each_series_as_alone(Forecaster):
+    rng = np.random.default_rng(3)
+    panel = {f"s{i}": rng.normal(size=n).cumsum() for i, n in enumerate([9, 14, 11])}
+    params = {"seasonal_period": 3} if Forecaster is SeasonalNaiveForecaster else {}
+    together = Forecaster(horizon=4, **params).fit(panel)
+    intervals = together.predict_interval(coverage=[0.5, 0.9])
+    for key, series in panel.items():
+        alone = Forecaster(horizon=4, **params).fit(series)
+        np.testing.assert_allclose(together.predict()[key], alone.predict())
+        pd.testing.assert_frame_equal(intervals[key], alone.predict_interval(coverage=[0.5, 0.9]))
+
+
+def test_textbook_interval_widths():
+    """FPP3 section 5.5: naive sigma*sqrt(h), seasonal naive sigma*sqrt(k+1), drift sigma*sqrt(h(1+h/T))."""
+    from scipy.stats import norm
+
+    y = np.array([3.0, 5.0, 4.0, 8.0, 6.0, 9.0, 7.0, 12.0])
+    z = norm.ppf(0.9)
+    naive = NaiveForecaster(horizon=4).fit(y)
+    sigma = np.sqrt(np.mean(np.diff(y) ** 2))
+    assert naive.sigma_[0, 0] == pytest.approx(sigma)
+    upper = naive.predict_interval(coverage=0.8)[(0, 0.8, "upper")].to_numpy()
+    np.testing.assert_allclose(upper - y[-1], z * sigma * np.sqrt([1, 2, 3, 4]))
+
+    seasonal = SeasonalNaiveForecaster(horizon=5, seasonal_period=2).fit(y)
+    sigma = np.sqrt(np.mean((y[2:] - y[:-2]) ** 2))
+    lower = seasonal.predict_interval(coverage=0.8)[(0, 0.8, "lower")].to_numpy()
+    np.testing.assert_allclose(seasonal.predict() - lower, z * sigma * np.sqrt([1, 1, 2, 2, 3]))
+
+    drift = DriftForecaster(horizon=3).fit(y)
+    changes = np.diff(y) - (y[-1] - y[0]) / 7
+    sigma = np.sqrt(np.sum(changes**2) / (len(changes) - 1))
+    assert drift.sigma_[0, 0] == pytest.approx(sigma)
+    h = np.arange(1, 4)
+    band = drift.predict_interval(coverage=0.8)
+    width = band[(0, 0.8, "upper")] - band[(0, 0.8, "lower")]
+    np.testing.assert_allclose(width, 2 * z * sigma * np.sqrt(h * (1 + h / 8)))
+
+
+@pytest.mark.parametrize("Forecaster", ALL)
+def test_intervals_are_calibrated_on_their_own_model(Forecaster):
+    """On 3000 series simulated from each method's own model, coverage is the nominal one."""
+    rng = np.random.default_rng(0)
+    n_series, n, horizon, m = 3000, 40, 6, 4
+    shocks = rng.normal(size=(n_series, n + horizon))
+    if Forecaster is SeasonalNaiveForecaster:
+        paths = np.zeros_like(shocks)
+        paths[:, :m] = rng.normal(size=(n_series, m)) * 5
+        for t in range(m, n + horizon):
+            paths[:, t] = paths[:, t - m] + shocks[:, t]
+        params = {"seasonal_period": m}
+    else:
+        drift = 0.5 if Forecaster is DriftForecaster else 0.0
+        paths = (shocks + drift).cumsum(axis=1)
+        params = {}
+    index = pd.MultiIndex.from_product([range(n_series), range(n)], names=["id", "t"])
+    model = Forecaster(horizon=horizon, **params).fit(pd.Series(paths[:, :n].ravel(), index=index))
+    intervals = model.predict_interval(coverage=[0.8, 0.95])
+    future = paths[:, n:].ravel()  # rows (id, t) of the forecasts, series after series
+    for level in (0.8, 0.95):
+        lower, upper = intervals[(0, level, "lower")], intervals[(0, level, "upper")]
+        inside = ((lower <= future) & (future <= upper)).mean()
+        assert inside == pytest.approx(level, abs=0.025)
+
+
+def test_intervals_need_residuals():
+    with pytest.raises(ValueError, match=r"needs at least 2 observations in a series .*; y has 1"):
+        NaiveForecaster().fit([1.0]).predict_interval()
+    model = DriftForecaster().fit({"a": [1.0, 2.0, 4.0], "b": [1.0, 2.0]})
+    assert list(model.predict()) == ["a", "b"]
+    with pytest.raises(ValueError, match=r"needs at least 3 observations .*; series 'b' of y has 2"):
+        model.predict_quantiles()
+    with pytest.raises(ValueError, match=r"needs at least 3 observations .*; series 'b' of y has 2"):
+        seasonal = SeasonalNaiveForecaster(seasonal_period=2)
+        seasonal.fit({"a": [1.0, 2.0, 4.0], "b": [1.0, 2.0]}).predict_interval()
+
+
+def test_seasonal_period_from_the_frequency():
+    monthly = pd.Series(np.arange(30.0), index=pd.date_range("2020-01-01", periods=30, freq="MS"))
+    assert SeasonalNaiveForecaster(seasonal_period=None).fit(monthly).seasonal_period_ == 12
+    assert SeasonalNaiveForecaster(seasonal_period=None).fit(np.arange(5.0)).seasonal_period_ == 1
+    model = SeasonalNaiveForecaster(seasonal_period=None, horizon=2).fit(monthly)
+    with pytest.raises(ValueError, match="at least 12 observations in y, got 5"):
+        model.predict(y=monthly.iloc[:5])

@@ -133,3 +133,17 @@ def test_model_fitted_inside_client_submit_predicts_on_the_client(client):
     expected = LSTMRegressor(**FAST).fit(X_WIN, Y_WIN)
     np.testing.assert_array_equal(fitted.predict(X_WIN), expected.predict(X_WIN))
     assert fitted.n_epochs_ == 2 and fitted.score(X_WIN, Y_WIN) == expected.score(X_WIN, Y_WIN)
+
+
+def test_backtest_folds_of_a_panel_run_on_the_cluster(client):
+    from lstm_forecast import DriftForecaster, backtest
+
+    rng = np.random.RandomState(1)
+    panel = {name: 10 + rng.normal(size=n).cumsum() for name, n in [("a", 30), ("b", 24)]}
+    kwargs = {"horizon": 3, "n_folds": 4, "metrics": ("mae", "coverage")}
+    local = backtest(DriftForecaster(), panel, **kwargs)
+    remote = on_cluster(backtest, DriftForecaster(), panel, **kwargs)
+    assert len(remote.folds) == 8
+    columns = ["mae", "coverage_0.95"]
+    np.testing.assert_array_equal(remote.folds[columns], local.folds[columns])
+    np.testing.assert_array_equal(remote.forecasts["y_pred"], local.forecasts["y_pred"])

@@ -271,3 +271,13 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
         module.plot_history(HISTORY)
     monkeypatch.undo()
     importlib.reload(plotting)
+
+
+def test_plot_backtest_of_a_panel_plots_one_series_at_a_time():
+    panel = {"a": np.arange(1.0, 21.0), "b": np.arange(30.0, 10.0, -1.0)}
+    result = backtest(NaiveForecaster(horizon=3), panel, n_folds=2)
+    with pytest.raises(ValueError, match="2 series of a panel; plot one at a time"):
+        plot_backtest(result)
+    one = result.forecasts[result.forecasts["series"] == "a"]
+    _, ax = plot_backtest(one, y=panel["a"])
+    assert ax.get_lines()
