@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -15,24 +14,13 @@ from ._cli_data import (
     load_series,
     need_matplotlib,
     readable,
+    say,
+    show_progress,
     writable,
 )
 from ._cli_errors import Interrupted, UsageError
 
-__all__ = ["COMMANDS", "say", "show_progress"]
-
-
-def say(args, text):
-    if not args.quiet:
-        print(text, flush=True)
-
-
-def show_progress(args):
-    """Training progress (skorch's epoch table and bar) only on a terminal: no ANSI in logs."""
-    def terminal(stream):
-        return bool(getattr(stream, "isatty", lambda: False)())
-
-    return not args.quiet and terminal(sys.stdout) and terminal(sys.stderr)
+__all__ = ["COMMANDS"]
 
 
 def _forecaster(args):

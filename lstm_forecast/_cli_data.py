@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import sys
 from pathlib import Path
 
 from ._cli_errors import UsageError
@@ -239,3 +240,16 @@ def float_format(model, given):
         else 1.0
     digits = 6 - (math.floor(math.log10(scale)) + 1) if scale > 0 and math.isfinite(scale) else 6
     return f"%.{min(max(digits, 0), 12)}f"
+
+
+def say(args, text):
+    if not args.quiet:
+        print(text, flush=True)
+
+
+def show_progress(args):
+    """Training progress (skorch's epoch table and bar) only on a terminal: no ANSI in logs."""
+    def terminal(stream):
+        return bool(getattr(stream, "isatty", lambda: False)())
+
+    return not args.quiet and terminal(sys.stdout) and terminal(sys.stderr)

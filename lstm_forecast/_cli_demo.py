@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 
-from ._cli_commands import say, show_progress
-from ._cli_data import need_matplotlib, output_dir
+from ._cli_data import need_matplotlib, output_dir, say, show_progress
 
 __all__ = ["run"]
 

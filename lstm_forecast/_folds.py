@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 
 from lstm_forecast._panel import DICT, LIST, MULTI, SINGLE
-from lstm_forecast._validation import check_int
-from lstm_forecast.metrics import (
-    _INTERVAL_METRICS,
-    _METRICS,
-    _QUANTILE_METRICS,
-    _scores,
-    _seasonal_scales,
-    _wql_parts,
+from lstm_forecast._scoring import (
+    INTERVAL_METRICS,
+    QUANTILE_METRICS,
+    seasonal_scales,
+    series_scores,
+    wql_parts,
 )
+from lstm_forecast._validation import check_int
+from lstm_forecast.metrics import METRICS
 
 _DEFAULT_N_FOLDS = 3
 
@@ -252,7 +252,7 @@ def evaluate(scorers, true, stacked, values, lengths, origins, *, seasonal_perio
         raise ValueError(f"{where(*divmod(int(case), n_folds))}: metric {name!r} failed: {message}")
 
     def scales(name):
-        scale = _seasonal_scales(values, lengths, np.repeat(np.arange(n), n_folds), origins.ravel(),
+        scale = seasonal_scales(values, lengths, np.repeat(np.arange(n), n_folds), origins.ravel(),
                                  seasonal_period)
         bad = np.isnan(scale).any(axis=1)
         if bad.any():
@@ -271,7 +271,7 @@ def evaluate(scorers, true, stacked, values, lengths, origins, *, seasonal_perio
         per_fold[column] = per_case[column].mean(axis=0)
 
     for name, func in scorers:
-        if _METRICS.get(name) is not func:
+        if METRICS.get(name) is not func:
             scores = np.empty(n * n_folds)
             for case in range(n * n_folds):
                 i, fold = divmod(case, n_folds)
@@ -280,16 +280,17 @@ def evaluate(scorers, true, stacked, values, lengths, origins, *, seasonal_perio
                 except ValueError as exc:
                     fail(case, name, exc)
             add(name, scores)
-        elif name in _INTERVAL_METRICS:
+        elif name in INTERVAL_METRICS:
             scale = scales(name) if name == "msis" else None
             for j, level in enumerate(coverages):
                 bounds = (stacked["interval"][..., j, 0].reshape(-1, k),
                           stacked["interval"][..., j, 1].reshape(-1, k))
-                add(f"{name}_{level:g}", _scores(name, flat_true, bounds, case_lengths, scale=scale,
+                add(f"{name}_{level:g}", series_scores(name, flat_true, bounds, case_lengths,
+                                                         scale=scale,
                                                  level=level))
-        elif name in _QUANTILE_METRICS:
+        elif name in QUANTILE_METRICS:
             quantiles = stacked["quantiles"].reshape(-1, k, len(alphas))
-            numerator, denominator = _wql_parts(flat_true, quantiles, alphas, case_lengths)
+            numerator, denominator = wql_parts(flat_true, quantiles, alphas, case_lengths)
             with np.errstate(invalid="ignore", divide="ignore"):
                 ratio = np.where(denominator > 0, numerator / denominator, np.nan)
                 per_case[name] = ratio.reshape(n, n_folds)
@@ -302,5 +303,5 @@ def evaluate(scorers, true, stacked, values, lengths, origins, *, seasonal_perio
                     fail(np.argmax(zero), name, "mape is undefined because y_true contains zeros; "
                                                 "use smape or mase instead.")
             scale = scales(name) if name == "mase" else None
-            add(name, _scores(name, flat_true, flat_pred, case_lengths, scale=scale))
+            add(name, series_scores(name, flat_true, flat_pred, case_lengths, scale=scale))
     return per_case, per_fold

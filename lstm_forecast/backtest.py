@@ -21,8 +21,9 @@ from sklearn.base import clone
 from lstm_forecast._folds import FoldSlicer, evaluate, fold_origins, panel_origins, run_fold
 from lstm_forecast._folds import stack_output as _stack
 from lstm_forecast._panel import SINGLE, container_kind, convert, convert_covariates
+from lstm_forecast._scoring import INTERVAL_METRICS, QUANTILE_METRICS
 from lstm_forecast._validation import as_2d_float, check_int, check_probabilities
-from lstm_forecast.metrics import _INTERVAL_METRICS, _METRICS, _QUANTILE_METRICS
+from lstm_forecast.metrics import METRICS
 
 __all__ = ["BacktestResult", "backtest"]
 
@@ -99,12 +100,12 @@ def _resolve_metrics(metrics):
     resolved = []
     for metric in metrics:
         if isinstance(metric, str):
-            if metric not in _METRICS:
+            if metric not in METRICS:
                 raise ValueError(
                     f"Unknown metric {metric!r} in metrics; expected one of "
-                    f"{sorted(_METRICS)} or a callable f(y_true, y_pred)."
+                    f"{sorted(METRICS)} or a callable f(y_true, y_pred)."
                 )
-            resolved.append((metric, _METRICS[metric]))
+            resolved.append((metric, METRICS[metric]))
         elif callable(metric):
             resolved.append((getattr(metric, "__name__", repr(metric)), metric))
         else:
@@ -301,8 +302,8 @@ def backtest(
     seasonal_period = check_int(seasonal_period, "seasonal_period")
     scorers = _resolve_metrics(metrics)
     names = {name for name, _ in scorers}
-    coverages = check_probabilities(coverage, "coverage") if names & _INTERVAL_METRICS else []
-    alphas = check_probabilities(alpha, "alpha") if names & _QUANTILE_METRICS else []
+    coverages = check_probabilities(coverage, "coverage") if names & INTERVAL_METRICS else []
+    alphas = check_probabilities(alpha, "alpha") if names & QUANTILE_METRICS else []
     kind = container_kind(y)
     converted = None
     if kind == SINGLE:

@@ -29,76 +29,11 @@ import numpy as np
 import pandas as pd
 
 from lstm_forecast._panel import MULTI, SINGLE, container_kind, convert
+from lstm_forecast._scoring import seasonal_scales, series_scores, wql_parts
 from lstm_forecast._validation import as_2d_float as _as_2d_float
 from lstm_forecast._validation import check_int, check_probabilities
 
 __all__ = ["mae", "rmse", "mape", "smape", "mase", "coverage", "msis", "wql"]
-
-
-# ------------------------------------------------------------------------ kernels
-def _segment_mean(terms, lengths):
-    """Mean of ``terms`` ``(N, k)`` over the rows and columns of consecutive segments."""
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    sums = np.bincount(owner, weights=terms.sum(axis=1), minlength=len(lengths))
-    return sums / (lengths * terms.shape[1])
-
-
-def _point_terms(name, true, pred):
-    error = np.abs(true - pred)
-    if name == "rmse":
-        return error**2
-    if name == "mape":
-        return error / np.abs(true)
-    if name == "smape":
-        denom = np.abs(true) + np.abs(pred)
-        return np.where(denom == 0, 0.0, 2.0 * error / np.where(denom == 0, 1.0, denom))
-    return error  # mae, and mase before scaling
-
-
-def _interval_terms(name, true, lower, upper, level):
-    if name == "coverage":
-        return ((lower <= true) & (true <= upper)).astype(float)
-    a = 1.0 - level  # the interval score of Gneiting & Raftery (2007), as in M4
-    return (upper - lower) + (2.0 / a) * ((lower - true) * (true < lower) + (true - upper) * (true > upper))
-
-
-def _scores(name, true, forecasts, lengths, *, scale=None, level=None):
-    """Per-segment scores of metric ``name``; ``forecasts`` is ``pred`` or ``(lower, upper)``."""
-    if name in ("coverage", "msis"):
-        terms = _interval_terms(name, true, *forecasts, level)
-    else:
-        terms = _point_terms(name, true, forecasts)
-    if scale is not None:
-        terms = terms / np.repeat(scale, lengths, axis=0)
-    scores = _segment_mean(terms, lengths)
-    return np.sqrt(scores) if name == "rmse" else scores
-
-
-def _wql_parts(true, quantiles, alphas, lengths):
-    """Per-segment ``(2 * sum of pinball losses averaged over alphas, sum |y|)``."""
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    below = true[..., None] <= quantiles
-    pinball = np.abs((quantiles - true[..., None]) * (below - np.asarray(alphas))).mean(axis=-1)
-    numerator = 2.0 * np.bincount(owner, weights=pinball.sum(axis=1), minlength=len(lengths))
-    return numerator, np.bincount(owner, weights=np.abs(true).sum(axis=1), minlength=len(lengths))
-
-
-def _seasonal_scales(flat, lengths, owners, stops, m):
-    """``mean |y[t] - y[t-m]|`` over ``t in [m, stop)`` of series ``owner``: ``(n_cases, k)``.
-
-    NaN where a prefix has ``m`` values or fewer.
-    """
-    starts = np.cumsum(lengths) - lengths
-    diffs = np.zeros((len(flat), flat.shape[1]))
-    if len(flat) > m:
-        position = np.arange(len(flat)) - np.repeat(starts, lengths)
-        diffs[m:] = np.abs(flat[m:] - flat[:-m]) * (position[m:] >= m)[:, None]
-    cumulative = np.vstack([np.zeros((1, flat.shape[1])), np.cumsum(diffs, axis=0)])
-    stops = np.asarray(stops)
-    lo, hi = starts[owners] + m, starts[owners] + np.maximum(stops, m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = (cumulative[hi] - cumulative[lo]) / (stops - m)[:, None]
-    return np.where((stops > m)[:, None], scale, np.nan)
 
 
 # ------------------------------------------------------------------------ inputs
@@ -147,7 +82,7 @@ def _train_scales(y_train, target, n_targets, lengths, seasonal_period, metric):
     if train.shape[1] != n_targets:
         raise ValueError(f"y_train must have the same number of targets as y_true, got "
                          f"{train.shape[1]} and {n_targets}.")
-    scale = _seasonal_scales(train, train_lengths, np.arange(len(train_lengths)), train_lengths,
+    scale = seasonal_scales(train, train_lengths, np.arange(len(train_lengths)), train_lengths,
                              seasonal_period)
     bad = np.isnan(scale).any(axis=1)
     if bad.any():
@@ -169,7 +104,7 @@ def _point(name, y_true, y_pred):
     true, arrays, lengths, _ = _inputs(y_true, y_pred=y_pred)
     if name == "mape" and np.any(true == 0):
         raise ValueError("mape is undefined because y_true contains zeros; use smape or mase instead.")
-    return float(np.mean(_scores(name, true, arrays["y_pred"], lengths)))
+    return float(np.mean(series_scores(name, true, arrays["y_pred"], lengths)))
 
 
 def _interval(name, y_true, lower, upper):
@@ -367,7 +302,7 @@ def mase(y_true, y_pred, *, y_train, seasonal_period=1):
     seasonal_period = check_int(seasonal_period, "seasonal_period")
     true, arrays, lengths, target = _inputs(y_true, y_pred=y_pred)
     scale = _train_scales(y_train, target, true.shape[1], lengths, seasonal_period, "mase")
-    return float(np.mean(_scores("mase", true, arrays["y_pred"], lengths, scale=scale)))
+    return float(np.mean(series_scores("mase", true, arrays["y_pred"], lengths, scale=scale)))
 
 
 # ------------------------------------------------------------------------ intervals
@@ -399,7 +334,7 @@ def coverage(y_true, lower, upper):
     0.75
     """
     true, bounds, lengths, _ = _interval("coverage", y_true, lower, upper)
-    return float(np.mean(_scores("coverage", true, bounds, lengths)))
+    return float(np.mean(series_scores("coverage", true, bounds, lengths)))
 
 
 def msis(y_true, lower, upper, *, y_train, coverage=0.95, seasonal_period=1):
@@ -455,7 +390,7 @@ def msis(y_true, lower, upper, *, y_train, coverage=0.95, seasonal_period=1):
     (level,) = check_probabilities(coverage, "coverage")
     true, bounds, lengths, target = _interval("msis", y_true, lower, upper)
     scale = _train_scales(y_train, target, true.shape[1], lengths, seasonal_period, "msis")
-    return float(np.mean(_scores("msis", true, bounds, lengths, scale=scale, level=level)))
+    return float(np.mean(series_scores("msis", true, bounds, lengths, scale=scale, level=level)))
 
 
 # ------------------------------------------------------------------------ quantiles
@@ -539,17 +474,12 @@ def wql(y_true, y_quantiles, *, alpha=None):
                          "(n, n_targets, n_alphas) for this y_true.")
     if not np.isfinite(quantiles).all():
         raise ValueError("y_quantiles contains NaN or infinite values (or misses rows of y_true).")
-    numerator, denominator = _wql_parts(true, quantiles, alphas, lengths)
+    numerator, denominator = wql_parts(true, quantiles, alphas, lengths)
     if denominator.sum() == 0:
         raise ValueError("wql is undefined because sum(|y_true|) is zero.")
     return float(numerator.sum() / denominator.sum())
 
 
-#: Metric functions by name, as accepted by :func:`lstm_forecast.backtest.backtest`.
-_METRICS = {"mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase,
-            "coverage": coverage, "msis": msis, "wql": wql}
-#: Names of metrics that take ``y_train`` and ``seasonal_period`` keywords.
-_SCALED_METRICS = frozenset({"mase", "msis"})
-#: Metrics of prediction intervals and of quantiles.
-_INTERVAL_METRICS = frozenset({"coverage", "msis"})
-_QUANTILE_METRICS = frozenset({"wql"})
+#: The metric functions by name, as :func:`lstm_forecast.backtest.backtest` takes them.
+METRICS = {"mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase,
+           "coverage": coverage, "msis": msis, "wql": wql}

@@ -37,7 +37,8 @@ from safetensors.torch import load as _load_tensors
 from safetensors.torch import save as _save_tensors
 
 from ._archive import atomic_write, checked_target, open_regular_file
-from ._codec import ATTRIBUTE_NAME, Decoder, Encoder, FormatError, Unsupported
+from ._codec import ATTRIBUTE_NAME, PLAIN_CODECS, Decoder, Encoder, FormatError, Unsupported
+from ._codec_pandas import PANDAS_CODECS
 from ._network import config_problem
 from ._version import __version__
 
@@ -52,6 +53,7 @@ _WEIGHTS = "weights.safetensors"
 # A hostile archive must not make load_model inflate gigabytes of JSON.
 _MAX_META_BYTES = 64 * 1024 * 1024
 _MAX_MEMBERS = 10_000
+_CODECS = PLAIN_CODECS + PANDAS_CODECS
 
 
 def _allowed_classes():
@@ -185,7 +187,7 @@ class _Writer:
 
     def __init__(self, classes):
         self.classes = classes
-        self.encoder = Encoder(self.estimator, _allowed_records())
+        self.encoder = Encoder(_CODECS, self.estimator, _allowed_records())
         self.weights = []
 
     def estimator(self, est, *, where, path):
@@ -359,7 +361,7 @@ class _Reader:
         self.members = {}
         self.version = None
         self._arrays = None
-        self.decoder = Decoder(self.fail, self.arrays, self.estimator, _allowed_records())
+        self.decoder = Decoder(_CODECS, self.fail, self.arrays, self.estimator, _allowed_records())
 
     def fail(self, message):
         return FormatError(f"{self.path!r} is not a valid lstm_forecast model file: {message}")
