@@ -45,6 +45,7 @@ from ._net import (
     auto_threads,
     check_precision,
     resolve_device,
+    sigint_recorder,
     to_training_device,
     torch_threads,
 )
@@ -436,7 +437,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             net = self._make_net(module, device, train_split, valid_idx is not None,
                                  criterion=criterion, accelerator=accelerator)
             try:
-                net.fit(train_X, train_y)
+                with sigint_recorder() as interrupt:
+                    net.fit(train_X, train_y)
             except NonFiniteLossError as error:
                 self._recover_from_divergence(net, error)
             finally:
@@ -453,7 +455,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         self.net_ = net
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
-        self.interrupted_ = bool(getattr(net, "interrupted_", False))
+        self.interrupted_ = interrupt["sigint"]
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "

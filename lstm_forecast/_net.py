@@ -2,7 +2,7 @@
 
 ``_RecurrentNet`` is skorch's ``NeuralNet`` with: a training step replayed from a CUDA graph
 (``_cuda_graphs.py``), an epoch loop without per-batch host syncs, bfloat16 autocast
-(``precision="bf16-mixed"``), device-mapped unpickling and a record of an interrupted fit.
+(``precision="bf16-mixed"``), device-mapped unpickling and and a record of whether Ctrl-C stopped a fit.
 The module also resolves devices, checks bfloat16 support, keeps training data resident on
 the GPU when it fits, and picks the number of CPU threads a fit uses.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
+import threading
 import warnings
 
 import torch
@@ -47,17 +49,6 @@ class _RecurrentNet(NeuralNet):
     """
 
     cuda_dependent_attributes_ = ["module", "callbacks"]
-
-    # Whether the last fit was stopped by Ctrl-C (skorch ends training quietly then).
-    interrupted_ = False
-
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        self.interrupted_ = False
-        try:
-            return super().fit_loop(X, y, epochs, **fit_params)
-        except KeyboardInterrupt:
-            self.interrupted_ = True
-            raise  # skorch's partial_fit swallows it and runs on_train_end (best weights)
 
     # ---- speed: skorch's loop without per-batch host synchronisation (benchmarks/speed.py)
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -237,6 +228,36 @@ def resolve_device(device) -> torch.device:
                 f"{torch.cuda.device_count()} CUDA device(s)."
             )
     return resolved
+
+
+@contextlib.contextmanager
+def sigint_recorder():
+    """Note whether Ctrl-C (SIGINT) arrives during the block, then act as before it.
+
+    skorch ends training quietly on a ``KeyboardInterrupt``, which its own EarlyStopping also
+    raises to stop: only a real SIGINT tells an interrupted fit from an early-stopped one.
+    The handler that was installed (Python's, which raises ``KeyboardInterrupt``, or a
+    program's own) still runs. Outside the main thread no handler can be set: nothing is noted.
+    """
+    received = {"sigint": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        received["sigint"] = True
+        if previous is signal.SIG_IGN:
+            return
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @functools.cache

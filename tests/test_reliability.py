@@ -4,6 +4,8 @@ Each test here reproduces a defect an adversarial review found (issue 14) and fa
 its fix.
 """
 
+import os
+import signal
 import warnings
 
 import numpy as np
@@ -30,14 +32,14 @@ LABELS = np.where(Y > 0, "up", "down")
 
 
 class _InterruptAt(Callback):
-    """Press Ctrl-C at the end of an epoch."""
+    """Press Ctrl-C at the end of an epoch: a real SIGINT to this process."""
 
     def __init__(self, epoch):
         self.epoch = epoch
 
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) == self.epoch:
-            raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
 
 
 # ------------------------------------------------------------------ interrupted fits (14.1)
@@ -57,6 +59,31 @@ def test_a_complete_fit_is_not_marked_interrupted():
         warnings.simplefilter("error")
         model = LSTMRegressor(**FAST).fit(X, Y)
     assert model.interrupted_ is False
+
+
+def test_early_stopping_is_not_an_interruption():
+    """skorch's EarlyStopping stops training with a KeyboardInterrupt of its own."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LSTMRegressor(**{**FAST, "max_epochs": 60}, early_stopping=True, patience=1,
+                              lr=0.5).fit(X, Y)
+    assert model.n_epochs_ < 60 and model.interrupted_ is False
+
+
+def test_a_callback_that_stops_training_is_not_an_interruption():
+    class StopAtTwo(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt  # skorch's way for a callback to end training
+
+    model = LSTMRegressor(**{**FAST, "max_epochs": 6}, callbacks=[StopAtTwo()]).fit(X, Y)
+    assert model.n_epochs_ == 2 and model.interrupted_ is False
+
+
+def test_the_previous_sigint_handler_is_back_after_fit():
+    before = signal.getsignal(signal.SIGINT)
+    LSTMRegressor(**FAST).fit(X, Y)
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 # ------------------------------------------------ failed refits keep the old model (14.3)
