@@ -53,7 +53,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout
 
 from lstm_forecast import LSTMRegressor, make_windows  # noqa: E402
-from lstm_forecast._base import _RecurrentNet  # noqa: E402
+from lstm_forecast._net import _RecurrentNet  # noqa: E402
 from lstm_forecast._network import RecurrentNetwork  # noqa: E402
 
 CONFIGS = {
@@ -111,8 +111,10 @@ def median(values):
 # --------------------------------------------------------------------------- contenders
 def estimator_fit(X, y, cfg, epochs, device, cuda_graphs=True, precision="float32"):
     start = time.perf_counter()
+    # The hand loop runs on torch's threads: so does the estimator here (its default picks one
+    # thread for small networks, see benchmarks/threads.py), so that only the overhead differs.
     est = LSTMRegressor(**cfg, max_epochs=epochs, lr=LR, lr_schedule=None, device=device,
-                        random_state=0, precision=precision)
+                        random_state=0, precision=precision, n_threads=torch.get_num_threads())
     previous = _RecurrentNet.use_cuda_graphs
     _RecurrentNet.use_cuda_graphs = cuda_graphs
     try:
@@ -500,7 +502,7 @@ def _darts_fit_predict(X, y, X_test, epochs, device, hidden, batch):
 
 
 # --------------------------------------------------------------------------- profiling
-PHASES = {"fit", "hand_fit", "_validate_X", "feature_statistics", "_to_training_device",
+PHASES = {"fit", "hand_fit", "_validate_X", "feature_statistics", "to_training_device",
           "initialize", "fit_loop", "run_single_epoch", "train_step", "train_step_single", "infer",
           "get_loss", "notify", "record_batch", "__iter__", "backward", "step", "zero_grad",
           "_set_training", "forward", "_call_impl"}

@@ -61,11 +61,11 @@ def test_make_sine_noise_is_reproducible():
         ({"n_points": 10.0}, TypeError, "n_points must be an integer"),
         ({"n_points": True}, TypeError, "n_points must be an integer"),
         ({"start": 5.0, "stop": 5.0}, ValueError, "start must be smaller than stop"),
-        ({"stop": np.inf}, ValueError, "stop must be finite"),
-        ({"start": "0"}, TypeError, "start must be a real number"),
+        ({"stop": np.inf}, ValueError, "stop must be a finite number; got inf"),
+        ({"start": "0"}, TypeError, "start must be a finite number; got .0."),
         ({"n_test": -1}, ValueError, "n_test must be an integer >= 0"),
-        ({"period": 0.0}, ValueError, "period must be > 0"),
-        ({"noise": -0.1}, ValueError, "noise must be >= 0"),
+        ({"period": 0.0}, ValueError, "period must be a finite number > 0.0; got 0.0"),
+        ({"noise": -0.1}, ValueError, "noise must be a finite number >= 0.0; got -0.1"),
     ],
 )
 def test_make_sine_bad_parameters(kwargs, error, match):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_forecast import LSTMClassifier, LSTMRegressor, _base, _cuda_graphs, make_windows
+from lstm_forecast import LSTMClassifier, LSTMRegressor, _cuda_graphs, _net, make_windows
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -31,9 +31,9 @@ def captures(monkeypatch):
 
 def _fit_both(monkeypatch, make, X, y):
     graphed = make().fit(X, y)
-    monkeypatch.setattr(_base._RecurrentNet, "use_cuda_graphs", False)
+    monkeypatch.setattr(_net._RecurrentNet, "use_cuda_graphs", False)
     eager = make().fit(X, y)
-    monkeypatch.setattr(_base._RecurrentNet, "use_cuda_graphs", True)
+    monkeypatch.setattr(_net._RecurrentNet, "use_cuda_graphs", True)
     return graphed, eager
 
 
@@ -110,7 +110,7 @@ def test_a_failed_capture_falls_back_to_eager_training(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("CUDA error: out of memory")
 
-    monkeypatch.setattr(_base, "GraphedStep", fail)
+    monkeypatch.setattr(_net, "GraphedStep", fail)
     with pytest.warns(RuntimeWarning, match="Training without CUDA graphs"):
         model = LSTMRegressor(hidden_size=8, max_epochs=2, device="cuda", random_state=0).fit(X, Y)
     assert model.history_[-1, "train_loss"] < model.history_[0, "train_loss"]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-import lstm_forecast._base as base
+import lstm_forecast._net as net_module
 import lstm_forecast.regressor as regressor
 from lstm_forecast import LSTMRegressor, load_model, make_windows, save_model
 from lstm_forecast._data import feature_statistics
@@ -35,13 +35,13 @@ def memmap_series(tmp_path):
 def handed_to_torch(monkeypatch):
     """The X and y tensors that skorch's fit receives."""
     seen = {}
-    fit = base._RecurrentNet.fit
+    fit = net_module._RecurrentNet.fit
 
     def spy(net, X, y=None, **fit_params):
         seen["X"], seen["y"] = X, y
         return fit(net, X, y, **fit_params)
 
-    monkeypatch.setattr(base._RecurrentNet, "fit", spy)
+    monkeypatch.setattr(net_module._RecurrentNet, "fit", spy)
     return seen
 
 

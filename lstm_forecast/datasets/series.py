@@ -11,13 +11,13 @@
 
 from contextlib import contextmanager
 from importlib import resources
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._validation import check_int, check_real
 from ._csv import listing, parse_time, read_table, regular_grid
 
 __all__ = ["make_sine", "load_csv_series", "load_airline", "load_us_macro"]
@@ -29,26 +29,6 @@ _DECIMAL_COMMA = r"\s*[-+]?\d[\d.]*,\d+\s*"
 # --------------------------------------------------------------------------- #
 # make_sine
 # --------------------------------------------------------------------------- #
-def _check_real(value, name, *, positive=False, non_negative=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}.")
-    if non_negative and value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}.")
-    return float(value)
-
-
-def _check_count(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
 def make_sine(
     n_points=10_000,
     start=0.0,
@@ -112,17 +92,17 @@ def make_sine(
     >>> make_sine(4, 0.0, 2.0, period=4.0).round(3).tolist()
     [0.0, 0.707, 1.0, 0.707]
     """
-    n_points = _check_count(n_points, "n_points", 1)
-    start = _check_real(start, "start")
-    stop = _check_real(stop, "stop")
+    n_points = check_int(n_points, "n_points", minimum=1)
+    start = check_real(start, "start")
+    stop = check_real(stop, "stop")
     if not start < stop:
         raise ValueError(f"start must be smaller than stop, got start={start}, stop={stop}.")
     if n_test is not None:
-        n_test = _check_count(n_test, "n_test", 0)
-    amplitude = _check_real(amplitude, "amplitude")
-    period = _check_real(period, "period", positive=True)
-    phase = _check_real(phase, "phase")
-    noise = _check_real(noise, "noise", non_negative=True)
+        n_test = check_int(n_test, "n_test", minimum=0)
+    amplitude = check_real(amplitude, "amplitude")
+    period = check_real(period, "period", low=0.0, low_inclusive=False)
+    phase = check_real(phase, "phase")
+    noise = check_real(noise, "noise", low=0.0)
 
     total = n_points + (n_test or 0)
     x = start + (stop - start) / n_points * np.arange(total)

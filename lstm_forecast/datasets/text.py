@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import numbers
 import re
 
 import numpy as np
 
+from .._validation import check_int
 from ._download import ChecksumError, fetch_file
 
 __all__ = ["IMDB_SHA256", "get_imdb_word_index", "load_imdb"]
@@ -32,18 +32,6 @@ IMDB_WORD_INDEX_URL = (
 )
 _IMDB_WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"  # as checked by Keras
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
-
-
-def _check_int(value, name, *, minimum, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        expected = f"an int >= {minimum}" + (" or None" if allow_none else "")
-        raise TypeError(f"{name} must be {expected}; got {value!r}.")
-    if value < minimum:
-        expected = f"an int >= {minimum}" + (" or None" if allow_none else "")
-        raise ValueError(f"{name} must be {expected}; got {value!r}.")
-    return int(value)
 
 
 def _check_sha256(sha256):
@@ -168,13 +156,13 @@ def load_imdb(
     >>> len(x_train), x_train[0][:3], y_train[:3]  # doctest: +SKIP
     (25000, array([   1,   13, 8156], dtype=int32), array([0, 0, 0]))
     """
-    num_words = _check_int(num_words, "num_words", minimum=1, allow_none=True)
-    skip_top = _check_int(skip_top, "skip_top", minimum=0)
-    maxlen = _check_int(maxlen, "maxlen", minimum=1, allow_none=True)
-    start_char = _check_int(start_char, "start_char", minimum=0, allow_none=True)
-    oov_char = _check_int(oov_char, "oov_char", minimum=0, allow_none=True)
-    index_from = _check_int(index_from, "index_from", minimum=0)
-    seed = _check_int(seed, "seed", minimum=0)
+    num_words = check_int(num_words, "num_words", minimum=1, allow_none=True)
+    skip_top = check_int(skip_top, "skip_top", minimum=0)
+    maxlen = check_int(maxlen, "maxlen", minimum=1, allow_none=True)
+    start_char = check_int(start_char, "start_char", minimum=0, allow_none=True)
+    oov_char = check_int(oov_char, "oov_char", minimum=0, allow_none=True)
+    index_from = check_int(index_from, "index_from", minimum=0)
+    seed = check_int(seed, "seed", minimum=0)
     sha256 = _check_sha256(sha256)
 
     path = fetch_file(
