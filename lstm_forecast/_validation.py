@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -213,8 +214,11 @@ def check_float32_range(array: np.ndarray, name: str) -> None:
     """Finite values beyond float32's range would become infinity in the network."""
     if array.dtype.kind != "f" or array.dtype.itemsize <= 4 or array.size == 0:
         return
-    with np.errstate(invalid="ignore"):
-        largest = np.nanmax(np.abs(array)) if array.size else 0.0
+    series = viewed_series(array)  # windows of a series: read each value once
+    values = array if series is None else series
+    with warnings.catch_warnings():  # min and max allocate nothing, unlike abs
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: the finiteness check says so
+        largest = max(abs(float(np.nanmin(values))), abs(float(np.nanmax(values))))
     if math.isfinite(largest) and largest > FLOAT32_MAX:
         raise ValueError(
             f"{name} holds values up to {largest:.3g} in magnitude, beyond what float32 (the "
