@@ -33,9 +33,12 @@ def _worker(config: str, threads: str) -> float:
 
     from lstm_forecast import LSTMClassifier, LSTMRegressor, make_windows
 
-    n_threads = None if threads == "auto" else int(threads)
-    if threads == "torch":  # what a fit did before: torch's own thread count (all cores)
+    if threads == "auto":
+        n_threads = None
+    elif threads == "torch":  # what a fit did before: torch's own thread count (all cores)
         n_threads = torch.get_num_threads()
+    else:
+        n_threads = int(threads)
     if config == "classifier":  # the README's digits classifier, shortened
         from sklearn.datasets import load_digits
 
