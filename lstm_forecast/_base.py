@@ -18,11 +18,14 @@ import copy
 import inspect
 import sys
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -31,12 +34,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ._callbacks import (
-    GradientValueClipping,
-    NonFiniteLossError,
-    PlainPrintLog,
-    StopOnNonFiniteLoss,
-)
+from ._callbacks import GradientValueClipping, NonFiniteLossError, PlainPrintLog, StopOnNonFiniteLoss
 from ._data import TensorBatches, as_tensor, feature_statistics, module_inputs
 from ._inference import inference_module, run_invariant
 from ._inputs import SequenceInputMixin
@@ -51,7 +49,7 @@ from ._net import (
 )
 from ._network import CELLS, POOLINGS, RecurrentNetwork
 from ._persist import PersistentMixin
-from ._validation import check_real, reject_bools
+from ._validation import check_real, reject_bools, validated_fit
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -65,7 +63,7 @@ PRECISIONS = ("float32", "bf16-mixed")
 
 # Samples per forward pass in predict.
 _PREDICT_CHUNK = 4096
-
+_Self = TypeVar("_Self", bound="RecurrentEstimatorBase")  # fit returns the subclass it is called on
 
 _INTEGER_PARAMETERS = ("hidden_size", "num_layers", "vocab_size", "embedding_dim", "projection_size",
                        "conv_channels", "max_epochs", "batch_size", "patience", "n_threads")
@@ -113,7 +111,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         "verbose": ["verbose"],
     }
 
-    _persist_attributes = (
+    _persist_attributes: tuple[str, ...] = (
         "n_features_in_", "feature_names_in_", "n_features_per_step_", "_fitted_on_2d",
         "n_epochs_", "interrupted_", "network_config_",
     )
@@ -121,39 +119,39 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     def __init__(
         self,
         *,
-        hidden_size=64,
-        num_layers=1,
-        cell="lstm",
-        bidirectional=False,
-        dropout=0.0,
-        pooling="last",
-        forget_bias=None,
-        vocab_size=None,
-        embedding_dim=32,
-        projection_size=None,
-        conv_channels=None,
-        standardize=True,
-        max_epochs=50,
-        batch_size=32,
-        lr=1e-2,
-        lr_schedule="cosine",
-        optimizer="adam",
-        optimizer_kwargs=None,
-        weight_decay=None,
-        clip_norm=None,
-        clip_value=None,
-        shuffle=True,
-        validation_fraction=None,
-        early_stopping=False,
-        patience=10,
-        callbacks=None,
-        device="auto",
-        precision="float32",
-        accelerator=None,
-        n_threads=None,
-        random_state=None,
-        verbose=0,
-    ):
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        cell: Literal["lstm", "gru", "rnn", "rnn_relu"] = "lstm",
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        pooling: Literal["last", "mean", "max", "cell"] = "last",
+        forget_bias: float | None = None,
+        vocab_size: int | None = None,
+        embedding_dim: int = 32,
+        projection_size: int | None = None,
+        conv_channels: int | None = None,
+        standardize: bool | Literal["series"] = True,
+        max_epochs: int = 50,
+        batch_size: int = 32,
+        lr: float = 1e-2,
+        lr_schedule: Literal["cosine"] | None = "cosine",
+        optimizer: str | type[torch.optim.Optimizer] = "adam",
+        optimizer_kwargs: dict[str, Any] | None = None,
+        weight_decay: float | None = None,
+        clip_norm: float | None = None,
+        clip_value: float | None = None,
+        shuffle: bool = True,
+        validation_fraction: float | None = None,
+        early_stopping: bool = False,
+        patience: int = 10,
+        callbacks: Sequence[Callback | type[Callback] | tuple[str, Callback | type[Callback]]] | None = None,
+        device: str | torch.device = "auto",
+        precision: Literal["float32", "bf16-mixed"] = "float32",
+        accelerator: Any = None,  # an accelerate.Accelerator (an optional dependency)
+        n_threads: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.cell = cell
@@ -188,8 +186,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         self.verbose = verbose
 
     # ----------------------------------------------------------------------- fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    @validated_fit
+    def fit(self: _Self, X: ArrayLike, y: ArrayLike) -> _Self:
         """Train the network on sequences ``X`` and targets ``y``.
 
         Parameters
@@ -212,9 +210,9 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
                 raise ValueError(
                     f"{type(self).__name__} requires y to be passed, but the target y is None."
                 )
-            X, lengths = self._validate_X(X, reset=True)
-            y_encoded, n_outputs, criterion = self._encode_targets(y, len(X))
-            self._fit_network(X, lengths, y_encoded, n_outputs, device, criterion)
+            sequences, lengths = self._validate_X(X, reset=True)
+            y_encoded, n_outputs, criterion = self._encode_targets(y, len(sequences))
+            self._fit_network(sequences, lengths, y_encoded, n_outputs, device, criterion)
         return self
 
     @contextlib.contextmanager

@@ -7,11 +7,13 @@ A forecaster subclasses :class:`BaseForecaster` and implements hooks on plain Nu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
@@ -19,11 +21,13 @@ from lstm_forecast._panel import SINGLE, Panel, convert, convert_covariates, off
 from lstm_forecast._panel_format import format_frames, format_point, varnames
 from lstm_forecast._persist import PersistentMixin
 from lstm_forecast._time_index import season_from_offset
-from lstm_forecast._validation import check_probabilities
+from lstm_forecast._typing import Forecast, Frames, SeriesOrPanel
+from lstm_forecast._validation import check_probabilities, validated_fit
 
 __all__ = ["BaseForecaster"]
 
 _DEFAULT_ALPHA = (0.05, 0.95)
+_Self = TypeVar("_Self", bound="BaseForecaster")  # fit returns the subclass it is called on
 
 
 def _columns(layout, n_targets, *levels):
@@ -126,7 +130,7 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {"horizon": [Interval(Integral, 1, None, closed="left")]}
-    _persist_attributes = (
+    _persist_attributes: tuple[str, ...] = (
         "n_series_", "n_targets_", "n_covariates_", "covariate_names_", "ids_", "index_",
         "freq_", "_layout_", "_times_",
     )
@@ -146,8 +150,8 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         return 1
 
     # ------------------------------------------------------------------ public
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y, X=None):
+    @validated_fit
+    def fit(self: _Self, y: SeriesOrPanel, X: SeriesOrPanel | None = None) -> _Self:
         """Fit the forecaster on one series or a panel.
 
         Parameters
@@ -165,6 +169,7 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         self._reject_bool_integers()
         converted = convert(y, "y")
         panel = converted.panel
+        assert panel.flat is not None  # a converted panel holds its series
         self._check_lengths(panel, self._min_length(panel.season, False))
         names = None
         if X is not None:
@@ -184,7 +189,7 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         self._fit(panel)
         return self
 
-    def predict(self, X=None, y=None):
+    def predict(self, X: SeriesOrPanel | None = None, y: SeriesOrPanel | None = None) -> Forecast:
         """Forecast the next ``horizon`` values of every series.
 
         Parameters
@@ -206,7 +211,8 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         values = self._checked(self._predict(panel), panel, "_predict")
         return format_point(values, layout, times)
 
-    def predict_quantiles(self, X=None, y=None, alpha=None):
+    def predict_quantiles(self, X: SeriesOrPanel | None = None, y: SeriesOrPanel | None = None,
+                          alpha: float | Sequence[float] | None = None) -> Frames:
         """Forecast quantiles of the next ``horizon`` values (sktime's layout).
 
         Parameters
@@ -227,7 +233,8 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         n, h, k, _ = q.shape
         return format_frames(q.reshape(n, h, -1), layout, times, _columns(layout, k, alphas))
 
-    def predict_interval(self, X=None, y=None, coverage=0.9):
+    def predict_interval(self, X: SeriesOrPanel | None = None, y: SeriesOrPanel | None = None,
+                         coverage: float | Sequence[float] = 0.9) -> Frames:
         """Forecast prediction intervals of the next ``horizon`` values (sktime's layout).
 
         The interval of coverage ``c`` runs from the ``0.5 - c/2`` to the ``0.5 + c/2``

@@ -11,6 +11,8 @@ container; their rows are the future index, integer positions when the series ha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -74,7 +76,7 @@ def format_frames(values: np.ndarray, layout: dict, times: dict, columns) -> obj
 
 # ------------------------------------------------------------------------ long tables
 def from_long(data: pd.DataFrame, *, id_col: str = "unique_id", time_col: str = "ds",
-              value_cols=None) -> pd.DataFrame:
+              value_cols: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Turn a long table (one row per series and time step) into a MultiIndex panel.
 
     A long table has a column of series ids, a column of times and one column per variable
@@ -157,7 +159,8 @@ def from_long(data: pd.DataFrame, *, id_col: str = "unique_id", time_col: str = 
     return table.iloc[order].set_index(keys)
 
 
-def to_long(panel, *, id_col: str = "unique_id", time_col: str = "ds") -> pd.DataFrame:
+def to_long(panel: pd.Series | pd.DataFrame, *, id_col: str = "unique_id",
+            time_col: str = "ds") -> pd.DataFrame:
     """Turn a MultiIndex panel (or forecast) into a long table; the inverse of :func:`from_long`.
 
     Parameters

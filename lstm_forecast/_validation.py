@@ -13,16 +13,25 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import as_strided
 from scipy.sparse import issparse
+from sklearn.base import _fit_context
 from sklearn.utils import assert_all_finite
 
 # The largest magnitude float32 holds; values beyond it become infinity when cast.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+_Fit = TypeVar("_Fit", bound=Callable[..., Any])
+
+
+def validated_fit(fit: _Fit) -> _Fit:
+    """``fit`` behind scikit-learn's parameter validation (``_fit_context``), with its
+    signature kept for type checkers (scikit-learn's decorator is untyped)."""
+    return _fit_context(prefer_skip_nested_validation=True)(fit)
 
 
 def _bounds(minimum, maximum, allow_none):
@@ -30,6 +39,13 @@ def _bounds(minimum, maximum, allow_none):
     return text + (" or None" if allow_none else "")
 
 
+# Only allow_none=True can give None: what a type checker reads of the callers' results.
+@overload
+def check_int(value: Any, name: str, *, minimum: int = ..., maximum: int | None = ...,
+              allow_none: Literal[False] = ...) -> int: ...
+@overload
+def check_int(value: Any, name: str, *, minimum: int = ..., maximum: int | None = ...,
+              allow_none: bool) -> int | None: ...
 def check_int(value: Any, name: str, *, minimum: int = 1, maximum: int | None = None,
               allow_none: bool = False) -> int | None:
     """``value`` as a Python ``int``: any integral type (NumPy's too), never a bool."""
@@ -43,6 +59,13 @@ def check_int(value: Any, name: str, *, minimum: int = 1, maximum: int | None = 
     return int(value)
 
 
+@overload
+def check_real(value: Any, name: str, *, low: float | None = ..., high: float | None = ...,
+               low_inclusive: bool = ..., high_inclusive: bool = ...,
+               allow_none: Literal[False] = ...) -> float: ...
+@overload
+def check_real(value: Any, name: str, *, low: float | None = ..., high: float | None = ...,
+               low_inclusive: bool = ..., high_inclusive: bool = ..., allow_none: bool) -> float | None: ...
 def check_real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
                low_inclusive: bool = True, high_inclusive: bool = False,
                allow_none: bool = False) -> float | None:

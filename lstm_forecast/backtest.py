@@ -10,6 +10,7 @@ dask's, ``with joblib.parallel_backend("dask"):``) spreads them. The result is a
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -22,6 +23,7 @@ from lstm_forecast._folds import FoldSlicer, evaluate, fold_origins, panel_origi
 from lstm_forecast._folds import stack_output as _stack
 from lstm_forecast._panel import SINGLE, container_kind, convert, convert_covariates
 from lstm_forecast._scoring import INTERVAL_METRICS, QUANTILE_METRICS
+from lstm_forecast._typing import Forecaster, Metric, SeriesOrPanel
 from lstm_forecast._validation import as_2d_float, check_int, check_probabilities
 from lstm_forecast.metrics import METRICS
 
@@ -62,12 +64,12 @@ class BacktestResult:
 
     folds: pd.DataFrame
     forecasts: pd.DataFrame
-    metrics: tuple
+    metrics: tuple[str, ...]
     horizon: int
     refit: bool
     aggregate: pd.DataFrame | None = None
 
-    def summary(self):
+    def summary(self) -> pd.DataFrame:
         """Mean and standard deviation (``ddof=1``; NaN for one fold) of each metric over folds.
 
         For a panel, a fold's score is its score over all series (see ``aggregate``).
@@ -143,21 +145,21 @@ def _predict_accepts_history(forecaster):
 
 
 def backtest(
-    forecaster,
-    y,
-    X=None,
+    forecaster: Forecaster,
+    y: SeriesOrPanel,
+    X: SeriesOrPanel | None = None,
     *,
-    horizon=None,
-    initial=None,
-    step=None,
-    n_folds=None,
-    refit=True,
-    metrics=("mae", "rmse", "mape", "mase"),
-    seasonal_period=1,
-    coverage=0.95,
-    alpha=_WQL_ALPHAS,
-    n_jobs=None,
-):
+    horizon: int | None = None,
+    initial: int | None = None,
+    step: int | None = None,
+    n_folds: int | None = None,
+    refit: bool = True,
+    metrics: Metric | Sequence[Metric] = ("mae", "rmse", "mape", "mase"),
+    seasonal_period: int = 1,
+    coverage: float | Sequence[float] = 0.95,
+    alpha: Sequence[float] = _WQL_ALPHAS,
+    n_jobs: int | None = None,
+) -> BacktestResult:
     """Evaluate a forecaster by rolling-origin (expanding window) backtesting.
 
     Fold ``k`` has the origin ``o_k = initial + k * step``: the forecaster is fit on
@@ -320,13 +322,14 @@ def backtest(
                                  f"got {len(X)}.")
     else:
         converted = convert(y, "y")
+        assert converted.panel.flat is not None and converted.panel.lengths is not None
         values, lengths, labels = converted.panel.flat, converted.panel.lengths, converted.labels
         ids = converted.panel.ids
         if X is not None:
             convert_covariates(X, layout=converted.layout, times=converted.times, lengths=lengths,
                                horizon=0, target_index=converted.index)
     horizon, has_horizon = _resolve_horizon(forecaster, horizon)
-    if kind == SINGLE:
+    if converted is None:
         origins = np.array([fold_origins(len(values), horizon, initial, step, n_folds)])
     else:
         origins = panel_origins(lengths, horizon, initial, step, n_folds, converted.panel.describe)

@@ -71,7 +71,7 @@ def _residual_sigma(panel, lag, slope=None):
 class _BaselineForecaster(BaseForecaster):
     """A baseline: a state per series (``_state``) and a forecast from it (``_forecast``)."""
 
-    _state_attributes: tuple = ()
+    _state_attributes: tuple[str, ...] = ()
     _interval_min: int = 2  # observations a series needs for its residual spread
 
     def _state(self, panel) -> dict:
@@ -151,7 +151,7 @@ class NaiveForecaster(_BaselineForecaster):
     _state_attributes = ("last_value_", "sigma_", "n_obs_")
     _persist_attributes = BaseForecaster._persist_attributes + _state_attributes
 
-    def __init__(self, *, horizon=1):
+    def __init__(self, *, horizon: int = 1) -> None:
         self.horizon = horizon
 
     def _state(self, panel):
@@ -219,7 +219,7 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
     _state_attributes = ("last_season_", "sigma_", "n_obs_")
     _persist_attributes = BaseForecaster._persist_attributes + _state_attributes + ("seasonal_period_",)
 
-    def __init__(self, *, horizon=1, seasonal_period=1):
+    def __init__(self, *, horizon: int = 1, seasonal_period: int = 1) -> None:
         self.horizon = horizon
         self.seasonal_period = seasonal_period
 
@@ -287,7 +287,7 @@ class DriftForecaster(_BaselineForecaster):
     _persist_attributes = BaseForecaster._persist_attributes + _state_attributes
     _interval_min = 3
 
-    def __init__(self, *, horizon=1):
+    def __init__(self, *, horizon: int = 1) -> None:
         self.horizon = horizon
 
     def _min_length(self, season, predicting):

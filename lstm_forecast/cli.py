@@ -16,7 +16,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
 EXAMPLES = """examples:
   lstm-forecast demo --output-dir out/
@@ -210,7 +212,7 @@ def _interrupted(args):
     return "lstm-forecast: interrupted"
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     from ._cli_commands import COMMANDS
@@ -234,7 +236,7 @@ def main(argv=None) -> int:
     return 2
 
 
-def console_main():  # the [project.scripts] entry point
+def console_main() -> NoReturn:  # the [project.scripts] entry point
     try:
         code = main()
         sys.stdout.flush()

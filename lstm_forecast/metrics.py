@@ -25,11 +25,14 @@ Percentage errors (:func:`mape`, :func:`smape`) are returned as **fractions**, l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from lstm_forecast._panel import MULTI, SINGLE, container_kind, convert
 from lstm_forecast._scoring import seasonal_scales, series_scores, wql_parts
+from lstm_forecast._typing import SeriesOrPanel
 from lstm_forecast._validation import as_2d_float as _as_2d_float
 from lstm_forecast._validation import check_int, check_probabilities
 
@@ -115,7 +118,7 @@ def _interval(name, y_true, lower, upper):
 
 
 # ------------------------------------------------------------------------ point metrics
-def mae(y_true, y_pred):
+def mae(y_true: SeriesOrPanel, y_pred: SeriesOrPanel) -> float:
     """Mean absolute error.
 
     Parameters
@@ -147,7 +150,7 @@ def mae(y_true, y_pred):
     return _point("mae", y_true, y_pred)
 
 
-def rmse(y_true, y_pred):
+def rmse(y_true: SeriesOrPanel, y_pred: SeriesOrPanel) -> float:
     """Root mean squared error.
 
     Parameters
@@ -178,7 +181,7 @@ def rmse(y_true, y_pred):
     return _point("rmse", y_true, y_pred)
 
 
-def mape(y_true, y_pred):
+def mape(y_true: SeriesOrPanel, y_pred: SeriesOrPanel) -> float:
     """Mean absolute percentage error, as a fraction.
 
     Same value as :func:`sklearn.metrics.mean_absolute_percentage_error` when ``y_true``
@@ -215,7 +218,7 @@ def mape(y_true, y_pred):
     return _point("mape", y_true, y_pred)
 
 
-def smape(y_true, y_pred):
+def smape(y_true: SeriesOrPanel, y_pred: SeriesOrPanel) -> float:
     """Symmetric mean absolute percentage error, as a fraction in ``[0, 2]``.
 
     Each value contributes ``2 |y_true - y_pred| / (|y_true| + |y_pred|)``, the
@@ -249,7 +252,8 @@ def smape(y_true, y_pred):
     return _point("smape", y_true, y_pred)
 
 
-def mase(y_true, y_pred, *, y_train, seasonal_period=1):
+def mase(y_true: SeriesOrPanel, y_pred: SeriesOrPanel, *, y_train: SeriesOrPanel,
+         seasonal_period: int = 1) -> float:
     """Mean absolute scaled error (Hyndman & Koehler, 2006).
 
     The forecast MAE divided by the in-sample MAE of the seasonal naive forecast on the
@@ -306,7 +310,7 @@ def mase(y_true, y_pred, *, y_train, seasonal_period=1):
 
 
 # ------------------------------------------------------------------------ intervals
-def coverage(y_true, lower, upper):
+def coverage(y_true: SeriesOrPanel, lower: SeriesOrPanel, upper: SeriesOrPanel) -> float:
     """Empirical coverage of prediction intervals: the fraction of values inside them.
 
     Parameters
@@ -337,7 +341,8 @@ def coverage(y_true, lower, upper):
     return float(np.mean(series_scores("coverage", true, bounds, lengths)))
 
 
-def msis(y_true, lower, upper, *, y_train, coverage=0.95, seasonal_period=1):
+def msis(y_true: SeriesOrPanel, lower: SeriesOrPanel, upper: SeriesOrPanel, *,
+         y_train: SeriesOrPanel, coverage: float = 0.95, seasonal_period: int = 1) -> float:
     """Mean scaled interval score, the interval metric of the M4 competition.
 
     For intervals ``[L, U]`` of nominal coverage ``1 - a`` over ``h`` steps (Makridakis,
@@ -425,7 +430,8 @@ def _quantile_values(y_quantiles, alpha, target, n_rows, n_targets):
     return values, alphas
 
 
-def wql(y_true, y_quantiles, *, alpha=None):
+def wql(y_true: SeriesOrPanel, y_quantiles: SeriesOrPanel, *,
+        alpha: float | Sequence[float] | None = None) -> float:
     """Weighted quantile loss, averaged over quantile levels (as in GluonTS and DeepAR).
 
     For each level ``q``: ``2 * sum(pinball_q(y, Q_q)) / sum(|y|)`` over all values (and

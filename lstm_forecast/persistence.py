@@ -35,11 +35,13 @@ from safetensors.numpy import load as _load_arrays
 from safetensors.numpy import save as _save_arrays
 from safetensors.torch import load as _load_tensors
 from safetensors.torch import save as _save_tensors
+from sklearn.base import BaseEstimator
 
 from ._archive import atomic_write, checked_target, open_regular_file
 from ._codec import ATTRIBUTE_NAME, PLAIN_CODECS, Decoder, Encoder, FormatError, Unsupported
 from ._codec_pandas import PANDAS_CODECS
 from ._network import config_problem
+from ._typing import PathLike
 from ._version import __version__
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "save_model"]
@@ -91,7 +93,7 @@ def _digest(meta):
 
 
 # ------------------------------------------------------------------------------ writing
-def save_model(estimator, path):
+def save_model(estimator: BaseEstimator, path: PathLike) -> None:
     """Save a (fitted or unfitted) estimator to ``path`` in a safe, pickle-free format.
 
     The file is a zip archive of JSON (the class, the parameters and the fitted state) and
@@ -267,7 +269,7 @@ def _check_weights_fit(config, weights, error, where):
 
 
 # ------------------------------------------------------------------------------ reading
-def load_model(path, *, device=None):
+def load_model(path: PathLike, *, device: str | torch.device | None = None) -> BaseEstimator:
     """Load an estimator saved by :func:`save_model`.
 
     Only JSON and safetensors are read, so loading never runs code from the file: the
@@ -281,7 +283,7 @@ def load_model(path, *, device=None):
     ----------
     path : str or os.PathLike
         A file written by :func:`save_model`.
-    device : str or None, default=None
+    device : str, torch.device or None, default=None
         Where to put the network: ``"cpu"``, ``"cuda"``, ``"cuda:1"``... ``None`` uses the
         estimator's own ``device`` parameter (``"auto"``: CUDA when available), and the CPU
         when that names a CUDA device this machine does not have.

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y, check_consistent_length
 
@@ -116,7 +117,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         y_scaled = ((y2.astype(np.float64) - self.y_mean_) / self.y_scale_).astype(np.float32)
         return y_scaled, self.n_outputs_, None
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Predict targets for the sequences ``X``.
 
         Parameters

@@ -11,20 +11,21 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from typing import Any, Literal
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_int, check_option, numeric
+from ._typing import PadSide
+from ._validation import check_int, check_option, numeric, validated_fit
 
 __all__ = ["PadSequences", "RowSequence", "pad_sequences"]
 
 
 # ----------------------------------------------------------------------------- RowSequence
-
-
 def _check_image_shape(image_shape):
     """Validate the ``image_shape`` parameter; return it as a tuple of ints (or None)."""
     if image_shape is None:
@@ -138,7 +139,8 @@ class RowSequence(TransformerMixin, BaseEstimator):
         "order": [StrOptions({"rows", "columns"})],
     }
 
-    def __init__(self, *, image_shape=None, order="rows"):
+    def __init__(self, *, image_shape: tuple[int, ...] | list[int] | None = None,
+                 order: Literal["rows", "columns"] = "rows") -> None:
         self.image_shape = image_shape
         self.order = order
 
@@ -163,8 +165,8 @@ class RowSequence(TransformerMixin, BaseEstimator):
             )
         return X, image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @validated_fit
+    def fit(self, X: ArrayLike, y: object = None) -> RowSequence:
         """Check the parameters and that ``X`` is a 2-D to 4-D array; nothing is learned.
 
         Whether the rows of a 2-D ``X`` can be read as images (square, or matching
@@ -185,7 +187,7 @@ class RowSequence(TransformerMixin, BaseEstimator):
         self._validate(X, reset=True)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Turn images into sequences of rows (or columns).
 
         Parameters
@@ -245,7 +247,6 @@ class RowSequence(TransformerMixin, BaseEstimator):
 
 
 # ----------------------------------------------------------------------------- padding
-
 _PAD_CHOICES = ("pre", "post")
 
 
@@ -375,7 +376,9 @@ def _pad(flat, lengths, maxlen, padding, truncating, value, dtype):
     return out
 
 
-def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0):
+def pad_sequences(sequences: ArrayLike, maxlen: int | None = None, dtype: DTypeLike = "int32",
+                  padding: PadSide = "pre", truncating: PadSide = "pre",
+                  value: float = 0) -> NDArray[Any]:
     """Pad (or truncate) sequences of token ids to the same length.
 
     Same semantics as Keras' ``pad_sequences``: sequences shorter than ``maxlen`` are
@@ -515,7 +518,8 @@ class PadSequences(TransformerMixin, BaseEstimator):
         "dtype": "no_validation",  # a NumPy dtype or its name: _check_pad_params
     }
 
-    def __init__(self, *, maxlen=None, padding="pre", truncating="pre", value=0, dtype="int32"):
+    def __init__(self, *, maxlen: int | None = None, padding: PadSide = "pre",
+                 truncating: PadSide = "pre", value: float = 0, dtype: DTypeLike = "int32") -> None:
         self.maxlen = maxlen
         self.padding = padding
         self.truncating = truncating
@@ -525,8 +529,8 @@ class PadSequences(TransformerMixin, BaseEstimator):
     def _params(self):
         return _check_pad_params(self.maxlen, self.padding, self.truncating, self.value, self.dtype)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @validated_fit
+    def fit(self, X: ArrayLike, y: object = None) -> PadSequences:
         """Check the parameters and learn ``maxlen_``.
 
         Parameters
@@ -550,8 +554,8 @@ class PadSequences(TransformerMixin, BaseEstimator):
         self.maxlen_ = maxlen if maxlen is not None else _longest(lengths)
         return flat, lengths, dtype
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None, **fit_params):
+    @validated_fit
+    def fit_transform(self, X: ArrayLike, y: object = None, **fit_params: object) -> NDArray[Any]:
         """Learn ``maxlen_`` and pad ``X`` (reads ``X`` once).
 
         Parameters
@@ -571,7 +575,7 @@ class PadSequences(TransformerMixin, BaseEstimator):
         flat, lengths, dtype = self._fit(X)
         return _pad(flat, lengths, self.maxlen_, self.padding, self.truncating, self.value, dtype)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[Any]:
         """Pad or truncate every sequence to ``maxlen_`` tokens.
 
         Parameters

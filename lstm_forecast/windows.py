@@ -12,17 +12,23 @@ of a recurrent network:
   :class:`~sklearn.pipeline.Pipeline` and have ``timesteps`` tuned in a grid.
 """
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Hashable, Sequence
 from numbers import Integral, Real
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._validation import cast_without_overflow, check_int, numeric, reject_bools
+from ._typing import SeriesLike
+from ._validation import cast_without_overflow, check_int, numeric, reject_bools, validated_fit
 
 __all__ = ["make_windows", "SlidingWindow"]
 
@@ -167,7 +173,25 @@ def _resolve_target(target, columns, n_features):
 # --------------------------------------------------------------------------- #
 # make_windows
 # --------------------------------------------------------------------------- #
-def make_windows(data, timesteps, horizon=1, *, target=None, step=1, dtype=np.float32):
+# A horizon that is a variable may be 0 (then y is None): the second overload says an array,
+# for the usual call; check ``y is not None`` where the horizon can be 0.
+@overload
+def make_windows(  # type: ignore[overload-overlap]
+    data: SeriesLike, timesteps: int, horizon: Literal[0], *,
+    target: Hashable | Sequence[Hashable] | None = None, step: int = 1,
+    dtype: DTypeLike | None = np.float32,
+) -> tuple[NDArray[Any], None]: ...
+@overload
+def make_windows(
+    data: SeriesLike, timesteps: int, horizon: int = 1, *,
+    target: Hashable | Sequence[Hashable] | None = None, step: int = 1,
+    dtype: DTypeLike | None = np.float32,
+) -> tuple[NDArray[Any], NDArray[Any]]: ...
+def make_windows(
+    data: SeriesLike, timesteps: int, horizon: int = 1, *,
+    target: Hashable | Sequence[Hashable] | None = None, step: int = 1,
+    dtype: DTypeLike | None = np.float32,
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """Cut a series into ``(window, next values)`` pairs for supervised learning.
 
     ``X[i]`` is ``data[i*step : i*step + timesteps]`` (all columns) and ``y[i]``
@@ -414,7 +438,9 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         "fill_value": "no_validation",  # used only with padding="constant": checked then
     }
 
-    def __init__(self, timesteps=5, *, padding="edge", fill_value=0.0):
+    def __init__(self, timesteps: int = 5, *,
+                 padding: Literal["edge", "constant", "zero", "nan"] = "edge",
+                 fill_value: float = 0.0) -> None:
         self.timesteps = timesteps
         self.padding = padding
         self.fill_value = fill_value
@@ -432,8 +458,8 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             )
         return timesteps
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @validated_fit
+    def fit(self, X: ArrayLike, y: object = None) -> SlidingWindow:
         """Check the parameters and record the number (and names) of features.
 
         Parameters
@@ -453,7 +479,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
                  dtype=[np.float64, np.float32], ensure_all_finite=False)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.floating[Any]]:
         """Replace each row by the window of ``timesteps`` rows ending at it.
 
         Parameters
@@ -470,15 +496,15 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         """
         self._validate_params()  # the transformer needs no fit, so transform checks too
         timesteps = self._check_params()
-        X = numeric(functools.partial(validate_data, self), X, reset=False,
-                     dtype=[np.float64, np.float32], ensure_all_finite=False)
+        rows = numeric(functools.partial(validate_data, self), X, reset=False,
+                        dtype=[np.float64, np.float32], ensure_all_finite=False)
         n_pad = timesteps - 1
         if self.padding == "edge":
-            head = np.repeat(X[:1], n_pad, axis=0)
+            head = np.repeat(rows[:1], n_pad, axis=0)
         else:
             value = {"zero": 0.0, "nan": np.nan}.get(self.padding, self.fill_value)
-            head = np.full((n_pad, X.shape[1]), value, dtype=X.dtype)
-        padded = np.concatenate([head, X])
+            head = np.full((n_pad, rows.shape[1]), value, dtype=rows.dtype)
+        padded = np.concatenate([head, rows])
         windows = sliding_window_view(padded, timesteps, axis=0)  # (n, n_features, timesteps)
         return np.ascontiguousarray(windows.transpose(0, 2, 1))
 

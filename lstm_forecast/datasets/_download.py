@@ -44,7 +44,7 @@ class ChecksumError(ValueError):
     """A file's content does not match its known hash (corrupt or not the right file)."""
 
 
-def get_data_home(data_home=None):
+def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
     """Return the cache directory of the dataset loaders, created if needed.
 
     Parameters

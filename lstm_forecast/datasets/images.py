@@ -18,9 +18,12 @@ import numbers
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import IO, Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .._typing import PathLike
 from ._download import fetch_file
 
 __all__ = [
@@ -63,7 +66,7 @@ IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype
-_IDX_DTYPES = {
+_IDX_DTYPES: dict[int, np.dtype[Any]] = {
     0x08: np.dtype("u1"),
     0x09: np.dtype("i1"),
     0x0B: np.dtype(">i2"),
@@ -90,7 +93,7 @@ def _read_bytes(path):
         ) from exc
 
 
-def read_idx(path, *, magic=None):
+def read_idx(path: PathLike, *, magic: int | None = None) -> NDArray[Any]:
     """Read an IDX file (the MNIST format), gzip-compressed or not.
 
     An IDX file is a big-endian header (a magic number whose third byte is the data type
@@ -184,7 +187,8 @@ def _load_idx_dataset(name, urls, data_home, kind, download):
     return X, y
 
 
-def load_mnist(data_home=None, *, kind="train", download=True):
+def load_mnist(data_home: PathLike | None = None, *, kind: Literal["train", "test"] = "train",
+               download: bool = True) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
     """Load the MNIST hand-written digits (downloaded once, then cached).
 
     60,000 training and 10,000 test grey-scale images of 28x28 pixels, labels 0-9,
@@ -231,7 +235,8 @@ def load_mnist(data_home=None, *, kind="train", download=True):
     return _load_idx_dataset("mnist", MNIST_URLS, data_home, kind, download)
 
 
-def load_fashion_mnist(data_home=None, *, kind="train", download=True):
+def load_fashion_mnist(data_home: PathLike | None = None, *, kind: Literal["train", "test"] = "train",
+                       download: bool = True) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
     """Load Fashion-MNIST (Zalando article images; downloaded once, then cached).
 
     60,000 training and 10,000 test grey-scale images of 28x28 pixels in 10 classes
@@ -325,7 +330,9 @@ def _labels_from(matrix, member):
     return matrix.argmax(axis=1).astype(np.int64)
 
 
-def load_mnist_csv_zip(path, *, kind="train"):
+def load_mnist_csv_zip(
+    path: PathLike | IO[bytes], *, kind: Literal["train", "test"] = "train",
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
     """Read MNIST from a zip of CSV files (the layout of tutorial S0).
 
     The zip holds ``mnist_train_images.csv`` (one flattened image per row, comma
@@ -396,7 +403,7 @@ def load_mnist_csv_zip(path, *, kind="train"):
 # ----------------------------------------------------------------------------- digits
 
 
-def load_digits_rows(*, n_class=10):
+def load_digits_rows(*, n_class: int = 10) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
     """scikit-learn's 8x8 digits as images, ready for :class:`RowSequence` (offline).
 
     1,797 grey-scale 8x8 images (values 0-16) of the digits 0-9, bundled with

@@ -9,14 +9,19 @@
   the package (sources and licences in ``datasets/README.md``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import IO, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._typing import PathLike, RandomState
 from .._validation import check_int, check_real
 from ._csv import listing, parse_time, read_table, regular_grid
 
@@ -29,18 +34,26 @@ _DECIMAL_COMMA = r"\s*[-+]?\d[\d.]*,\d+\s*"
 # --------------------------------------------------------------------------- #
 # make_sine
 # --------------------------------------------------------------------------- #
+@overload
+def make_sine(n_points: int = ..., start: float = ..., stop: float = ..., *, n_test: None = None,
+              amplitude: float = ..., period: float = ..., phase: float = ..., noise: float = ...,
+              random_state: RandomState = ...) -> pd.Series: ...
+@overload
+def make_sine(n_points: int = ..., start: float = ..., stop: float = ..., *, n_test: int,
+              amplitude: float = ..., period: float = ..., phase: float = ..., noise: float = ...,
+              random_state: RandomState = ...) -> tuple[pd.Series, pd.Series]: ...
 def make_sine(
-    n_points=10_000,
-    start=0.0,
-    stop=100.0,
+    n_points: int = 10_000,
+    start: float = 0.0,
+    stop: float = 100.0,
     *,
-    n_test=None,
-    amplitude=1.0,
-    period=2 * np.pi,
-    phase=0.0,
-    noise=0.0,
-    random_state=None,
-):
+    n_test: int | None = None,
+    amplitude: float = 1.0,
+    period: float = 2 * np.pi,
+    phase: float = 0.0,
+    noise: float = 0.0,
+    random_state: RandomState = None,
+) -> pd.Series | tuple[pd.Series, pd.Series]:
     """Generate a sine wave sampled on an even grid, optionally with a test continuation.
 
     The values are ``amplitude * sin(2 * pi * x / period + phase)`` (plus
@@ -220,18 +233,18 @@ def _fill(frame, fill):
 
 
 def load_csv_series(
-    path,
-    target,
+    path: PathLike | IO[Any],
+    target: str,
     *,
-    time_column=None,
-    covariates=None,
-    fill=None,
-    freq=None,
-    dayfirst=None,
-    date_format=None,
-    sep=None,
-    decimal=".",
-):
+    time_column: str | None = None,
+    covariates: Sequence[str] | Literal["all"] | None = None,
+    fill: Literal["ffill", "bfill", "interpolate", "zero"] | None = None,
+    freq: str | pd.offsets.BaseOffset | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    sep: str | None = None,
+    decimal: str = ".",
+) -> pd.Series | pd.DataFrame:
     """Read a series (and covariates) from a CSV file and check it is fit to forecast.
 
     The checks, in order: the named columns exist; the target and covariates
@@ -410,7 +423,7 @@ def _bundled_path(name):
         yield path
 
 
-def load_airline():
+def load_airline() -> pd.Series:
     """Load the monthly international airline passengers, 1949-1960 (Box & Jenkins).
 
     The classic series G of Box, Jenkins and Reinsel: monthly totals of
@@ -434,7 +447,8 @@ def load_airline():
         return load_csv_series(path, "passengers", time_column="month")
 
 
-def load_us_macro(target="realgdp", *, covariates="all"):
+def load_us_macro(target: str = "realgdp", *,
+                  covariates: Sequence[str] | Literal["all"] | None = "all") -> pd.DataFrame | pd.Series:
     """Load quarterly US macroeconomic data, 1959Q1-2009Q3 (statsmodels' macrodata).
 
     203 quarters of 12 series from the Federal Reserve Bank of St. Louis and the

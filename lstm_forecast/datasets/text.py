@@ -18,7 +18,9 @@ import json
 import re
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .._typing import PathLike
 from .._validation import check_int
 from ._download import ChecksumError, fetch_file
 
@@ -76,18 +78,18 @@ def _to_object_array(flat, lengths):
 
 
 def load_imdb(
-    data_home=None,
+    data_home: PathLike | None = None,
     *,
-    num_words=None,
-    skip_top=0,
-    maxlen=None,
-    start_char=1,
-    oov_char=2,
-    index_from=3,
-    seed=113,
-    download=True,
-    sha256=IMDB_SHA256,
-):
+    num_words: int | None = None,
+    skip_top: int = 0,
+    maxlen: int | None = None,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+    seed: int = 113,
+    download: bool = True,
+    sha256: str = IMDB_SHA256,
+) -> tuple[tuple[NDArray[np.object_], NDArray[np.int64]], tuple[NDArray[np.object_], NDArray[np.int64]]]:
     """Load the IMDB reviews as sequences of word indices, like Keras does.
 
     25,000 training and 25,000 test movie reviews labelled positive (1) or negative
@@ -216,7 +218,7 @@ def load_imdb(
     return (x_train, labels[:n_train]), (x_test, labels[n_train:])
 
 
-def get_imdb_word_index(data_home=None, *, download=True):
+def get_imdb_word_index(data_home: PathLike | None = None, *, download: bool = True) -> dict[str, int]:
     """The word -> index dictionary of the IMDB data set (Keras' ``get_word_index``).
 
     Indices are frequency ranks (1 = most frequent word), *before* the ``index_from``
