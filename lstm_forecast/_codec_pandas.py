@@ -145,7 +145,7 @@ class _Index:
                 return index.rename(name)
             if kind == "period":
                 return pd.PeriodIndex.from_ordinals(np.asarray(values, dtype=np.int64),
-                                                    freq=_offset(decoder, node, where), name=name)
+                                                    freq=_freq(decoder, node, where), name=name)
             if kind == "plain":
                 dtype = decoder.field(node, "dtype", str, where)
                 if not (dtype in ("str", "string", "object")
@@ -169,10 +169,16 @@ def _plain_dtype(dtype):
     return object if str(dtype) in ("str", "string", "object") else dtype
 
 
-def _offset(decoder, node, where):
+def _freq(decoder, node, where):
+    """The stored frequency string, bounded (periods take pandas' period aliases: ``"Q-DEC"``)."""
     freq = decoder.field(node, "freq", str, where)
     if len(freq) > 64:
         raise decoder.fail(f"{where}: the frequency string is too long.")
+    return freq
+
+
+def _offset(decoder, node, where):
+    freq = _freq(decoder, node, where)
     try:
         return pd.tseries.frequencies.to_offset(freq)
     except (TypeError, ValueError, KeyError) as exc:
@@ -218,7 +224,7 @@ class _Period:
     def decode(decoder, node, where, depth):
         ordinal = decoder.field(node, "ordinal", int, where)
         try:
-            return pd.Period(ordinal=ordinal, freq=_offset(decoder, node, where))
+            return pd.Period(ordinal=ordinal, freq=_freq(decoder, node, where))
         except (TypeError, ValueError, OverflowError) as exc:
             raise decoder.fail(f"{where} is not a valid period ({exc}).") from None
 
