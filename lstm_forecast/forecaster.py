@@ -121,6 +121,8 @@ class LSTMForecaster(BaseForecaster):
         Quantile levels the networks output.
     log_ : ndarray of shape (n_series, n_targets)
         Which targets of which training series are modelled in logs.
+    target_name_ : str or None
+        Name of the target (Series name or single DataFrame column).
     n_series_, n_targets_, n_covariates_, covariate_names_, ids_, index_, freq_
         See :class:`~lstm_forecast._forecaster_base.BaseForecaster`.
 
@@ -176,6 +178,15 @@ class LSTMForecaster(BaseForecaster):
         self.recent_windows = recent_windows
         self.random_state = random_state
 
+    @property
+    def target_name_(self):
+        """Name of the target: the Series name or single DataFrame column (None otherwise)."""
+        layout = self._layout_
+        columns = layout.get("columns")
+        if columns is not None:
+            return columns[0] if len(columns) == 1 else None
+        return layout.get("name")
+
     # ------------------------------------------------------------------ hooks
     def _min_length(self, season, predicting):
         return 1 if predicting else self._step_horizon() + 2
@@ -228,6 +239,12 @@ class LSTMForecaster(BaseForecaster):
     # ------------------------------------------------------------------ fitting
     def _choose_timesteps(self, longest):
         if self.timesteps is not None:
+            h = self._step_horizon()
+            if self.timesteps + h > longest:
+                raise ValueError(
+                    f"timesteps + horizon = {self.timesteps} + {h} = {self.timesteps + h} is more "
+                    f"than the longest series ({longest} values): no window would be complete. "
+                    f"Use a shorter timesteps, or None to choose it from the series.")
             return int(self.timesteps)
         m, h = self.season_, self._step_horizon() if self.strategy == "direct" else self.horizon
         seasons = -(-max(int(np.ceil(2.5 * h)), 16, 2 * m) // m)
