@@ -7,7 +7,7 @@ from .classifier import LSTMClassifier
 from .forecaster import LSTMForecaster
 from .metrics import coverage, mae, mape, mase, msis, rmse, smape, wql
 from .persistence import load_model, save_model
-from .plotting import plot_backtest, plot_forecast, plot_history
+from .plotting import plot_backtest, plot_forecast, plot_history, plot_panel
 from .presets import time_series_classifier
 from .regressor import LSTMRegressor
 from .sequences import PadSequences, RowSequence, pad_sequences
@@ -37,6 +37,7 @@ __all__ = [
     "plot_backtest",
     "plot_forecast",
     "plot_history",
+    "plot_panel",
     "rmse",
     "save_model",
     "smape",
