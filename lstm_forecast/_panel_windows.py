@@ -188,7 +188,8 @@ def encode(panel: PaddedPanel, rows, series, timesteps, stack, divisor, future_c
     """Network inputs of the windows ending at ``rows``: ``(n, steps, features)`` float32.
 
     Per time step: the values relative to the last one (divided by ``divisor``, 0 where not
-    observed), an observed flag, and, with covariates, the covariates and a future flag; the
+    observed), an observed flag, and, with covariates, the covariates, their change since the
+    origin and a future flag; the
     ``horizon`` future steps (covariates only) follow the window. ``stack`` consecutive steps
     are read by the network as one.
     """
@@ -197,13 +198,16 @@ def encode(panel: PaddedPanel, rows, series, timesteps, stack, divisor, future_c
     x = (window - panel.z[rows][:, None, :]) / divisor[:, None, :]
     parts = [np.where(observed, x, 0.0), observed]
     if panel.covariates is not None:
-        parts += [_windows(panel.covariates, rows, timesteps), np.zeros_like(observed)]
+        # Covariates as they are and relative to their value at the origin (their change).
+        covariates, now = _windows(panel.covariates, rows, timesteps), panel.covariates[rows][:, None]
+        parts += [covariates, np.where(observed, covariates - now, 0.0), np.zeros_like(observed)]
     x = np.concatenate(parts, axis=2, dtype=np.float32)
     if future_covariates is not None:
         n, h, c = future_covariates.shape
         steps = -(-h // stack) * stack
         future = np.zeros((n, steps, x.shape[2]), dtype=np.float32)
-        future[:, :h, -1 - c : -1] = future_covariates
+        future[:, :h, -1 - 2 * c : -1 - c] = future_covariates
+        future[:, :h, -1 - c : -1] = future_covariates - now
         future[:, :h, -1] = 1.0
         x = np.concatenate([x, future], axis=1)
     n, steps, features = x.shape

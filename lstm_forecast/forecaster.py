@@ -226,15 +226,13 @@ class LSTMForecaster(BaseForecaster):
     def _predict(self, panel):
         if self.strategy == "recursive":
             return self._forecast_recursive(panel)
-        z, padded, series = self._forecast_direct(panel)
-        return pw.decode(padded, series, z[..., qn.MEDIAN])
+        return self._forecast_direct(panel, lambda z: z[..., qn.MEDIAN])
 
     def _predict_quantiles(self, panel, alphas):
         if self.strategy == "recursive":
             raise ValueError("predict_quantiles and predict_interval need strategy='direct': the "
                              "recursive strategy feeds back point forecasts only.")
-        z, padded, series = self._forecast_direct(panel)
-        return pw.decode(padded, series, qn.interpolate(z, alphas, self.levels_))
+        return self._forecast_direct(panel, lambda z: qn.interpolate(z, alphas, self.levels_))
 
     # ------------------------------------------------------------------ fitting
     def _choose_timesteps(self, longest):
@@ -307,24 +305,31 @@ class LSTMForecaster(BaseForecaster):
         log = pw.log_columns(panel.flat, panel.lengths, self.transform, panel.describe)
         return panel.flat, panel.lengths, covariates, log
 
-    def _forecast_direct(self, panel):
-        """Modelled quantiles ``(n, horizon, k, n_levels)`` of every series, in chunks."""
+    def _forecast_direct(self, panel, select):
+        """``select`` of the modelled quantiles ``(n, horizon, k, n_levels)`` of every series,
+        in the units of the series; computed in chunks of series, so that only the selected
+        quantiles of the whole panel are ever held."""
         values, lengths, covariates, log = self._history(panel)
         future = None if panel.future_covariates is None else np.stack(panel.future_covariates)
         padded = pw.pad_panel(values, lengths, log, self.timesteps_, covariates)
         series, positions = np.arange(len(lengths)), lengths - 1
         rows = padded.origin_rows(positions, series)
         h, k, n_levels = self.horizon, values.shape[1], len(self.levels_)
-        divisor = pw.divisors(padded, rows, series, self.timesteps_)
-        scaffolds = pw.scaffold(padded, rows, positions, h, self.season_, self.relative_to_)
-        out = np.empty((len(series), h, k, n_levels))
+        out = None
         for start in range(0, len(series), _PREDICT_CHUNK):
             part = slice(start, start + _PREDICT_CHUNK)
-            X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_,
-                          divisor[part], None if future is None else future[part])
+            divisor = pw.divisors(padded, rows[part], series[part], self.timesteps_)
+            X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_, divisor,
+                          None if future is None else future[part])
             q = qn.predict_quantiles(self.estimators_, X, n_levels)
-            out[part] = q.reshape(len(X), n_levels, h, k).transpose(0, 2, 3, 1)
-        return pw.compose(scaffolds, divisor, out), padded, series
+            q = q.reshape(len(X), n_levels, h, k).transpose(0, 2, 3, 1)
+            scaffolds = pw.scaffold(padded, rows[part], positions[part], h, self.season_,
+                                    self.relative_to_)
+            chosen = pw.decode(padded, series[part], select(pw.compose(scaffolds, divisor, q)))
+            if out is None:
+                out = np.empty((len(series), *chosen.shape[1:]))
+            out[part] = chosen
+        return out
 
     def _forecast_recursive(self, panel):
         """Median one-step forecasts fed back ``horizon`` times: ``(n, horizon, k)`` values."""
