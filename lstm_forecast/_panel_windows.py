@@ -110,6 +110,12 @@ def training_origins(lengths, horizon, min_input, per_series, exclude_last=0):
     return series, high[series] - offset
 
 
+def min_input(kind, season):
+    """Values a window needs before its origin for the scaffold ``kind`` to be defined (no
+    fallback): the training windows all have their own kind of target."""
+    return {"last": 2, "drift": 2, "season": max(2, season), "season_trend": season + 1}[kind]
+
+
 def last_origins(lengths, horizon, min_input, per_series):
     """The last ``per_series`` origins of each series with a full target (validation windows)."""
     return training_origins(lengths, horizon, min_input, per_series)
@@ -168,8 +174,10 @@ def scaffold(panel: PaddedPanel, rows, positions, horizon, season, kind):
 
 def choose_scaffold(panel: PaddedPanel, horizon, season):
     """``"auto"``: the seasonal naive (or naive) forecast, or its trend variant when that is
-    clearly better on the last ``horizon`` values of the series (pooled absolute error)."""
-    plain, trended = ("season", "season_trend") if season > 1 else ("last", "drift")
+    clearly better on the last ``horizon`` values of the series (pooled absolute error). The
+    naive one when no series has a season of values before its last horizon."""
+    seasonal = season > 1 and panel.lengths.max() >= horizon + min_input("season", season)
+    plain, trended = ("season", "season_trend") if seasonal else ("last", "drift")
     positions = panel.lengths - horizon - 1
     ok = positions >= 1
     if not ok.any():

@@ -63,8 +63,10 @@ class LSTMForecaster(BaseForecaster):
     - **Quantiles**: the network outputs the quantiles 0.01 ... 0.99 of every step, trained
       with the pinball loss; the point forecast is the median, other levels are interpolated.
     - **Early stopping**: a first network, validated on the last windows of every series,
-      sets the number of epochs; ``n_models`` networks are then trained on all the windows
-      for that many epochs and their quantiles averaged.
+      sets the number of epochs, and how much of its correction to the scaffold to keep
+      (all of it, unless the scaffold alone forecast those windows better);
+      ``n_models`` networks are then trained on all the windows for that many epochs and
+      their quantiles averaged.
 
     Parameters
     ----------
@@ -119,6 +121,11 @@ class LSTMForecaster(BaseForecaster):
         Epochs each network was trained for (set by early stopping).
     levels_ : ndarray
         Quantile levels the networks output.
+    correction_weight_ : float
+        Share of the networks' median correction kept in the forecasts (0, 0.25, ..., 1): the
+        one that forecast the windows held out for early stopping best. 0 means the scaffold
+        alone was better there: the forecast is the scaffold's, with the networks' intervals
+        around it. 1 without held-out windows.
     log_ : ndarray of shape (n_series, n_targets)
         Which targets of which training series are modelled in logs.
     target_name_ : str or None
@@ -128,9 +135,12 @@ class LSTMForecaster(BaseForecaster):
 
     Notes
     -----
-    Minimum lengths: a series needs ``horizon + 2`` values to train on (``3`` with
+    Minimum lengths: a series needs ``horizon + 2`` values to be fitted (``3`` with
     ``strategy="recursive"``) and one to forecast from; a shorter one is a ``ValueError``
-    naming it.
+    naming it. Training windows need the scaffold to be defined at their origin (a season of
+    values before it for the seasonal scaffolds), so a series shorter than
+    ``horizon + season`` gives no training window; it is still forecast, from the naive
+    scaffold.
 
     Examples
     --------
@@ -160,6 +170,7 @@ class LSTMForecaster(BaseForecaster):
     }
     _persist_attributes = BaseForecaster._persist_attributes + (
         "estimators_", "season_", "timesteps_", "stack_", "relative_to_", "n_epochs_", "levels_", "log_",
+        "correction_weight_",
         "tail_values_", "tail_lengths_", "tail_covariates_",
     )
     _uses_covariates = True
@@ -207,11 +218,19 @@ class LSTMForecaster(BaseForecaster):
                              if self.relative_to == "auto" else self.relative_to)
         per_series = self.recent_windows or max(4 * h, -(-_MIN_WINDOWS // panel.n_series))
         rng = check_random_state(self._seed_source())
-        series, positions = self._sample(pw.training_origins(panel.lengths, h, 2, per_series), rng)
+        first = pw.min_input(self.relative_to_, self.season_)
+        series, positions = self._sample(pw.training_origins(panel.lengths, h, first, per_series),
+                                         rng)
+        if len(series) == 0:
+            raise ValueError(
+                f"No series is long enough to train on: with relative_to={self.relative_to_!r} and "
+                f"season {self.season_}, a series needs at least horizon + {first} = {h + first} "
+                f"values (the longest has {int(panel.lengths.max())}). Use relative_to='last'.")
         base = self.estimator if self.estimator is not None else qn.default_estimator(len(series))
-        max_epochs = None
+        max_epochs, self.correction_weight_ = None, 1.0
         if base.early_stopping:
-            max_epochs = self._epochs_from_validation(base, padded, per_series, rng)
+            max_epochs, self.correction_weight_ = self._epochs_from_validation(
+                base, padded, per_series, rng)
         X, y = self._training_set(padded, series, positions)
         seeds = self._seeds(rng)
         self.estimators_ = [qn.fit_quantile_network(base, X, y, n_valid=0, seed=seed,
@@ -246,7 +265,8 @@ class LSTMForecaster(BaseForecaster):
             return int(self.timesteps)
         m, h = self.season_, self._step_horizon() if self.strategy == "direct" else self.horizon
         seasons = -(-max(int(np.ceil(2.5 * h)), 16, 2 * m) // m)
-        fits = max(1, (longest - self._step_horizon()) // m)
+        # Room for complete windows: at most half of what the longest series leaves for inputs.
+        fits = max(1, (longest - self._step_horizon()) // (2 * m))
         return m * min(seasons, fits)
 
     def _seed_source(self):
@@ -284,17 +304,19 @@ class LSTMForecaster(BaseForecaster):
         """Train one network with the last windows of every series held out; its best epoch."""
         h = self._step_horizon()
         per_valid = max(1, -(-_N_VALID // padded.n_series))
-        train = pw.training_origins(padded.lengths, h, 2, per_series, exclude_last=per_valid)
-        valid = pw.last_origins(padded.lengths, h, 2, per_valid)
+        first = pw.min_input(self.relative_to_, self.season_)
+        train = pw.training_origins(padded.lengths, h, first, per_series, exclude_last=per_valid)
+        valid = pw.last_origins(padded.lengths, h, first, per_valid)
         if len(train[0]) == 0 or len(valid[0]) == 0:
-            return None  # too short to hold anything out: the estimator's max_epochs
+            return None, 1.0  # too short to hold anything out: the estimator's max_epochs
         train = self._sample(train, rng)
         X_train, y_train = self._training_set(padded, *train)
         X_valid, y_valid = self._training_set(padded, *valid)
         net = qn.fit_quantile_network(
             base, np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid]),
             n_valid=len(X_valid), seed=int(rng.randint(np.iinfo(np.int32).max)))
-        return qn.best_epoch(net)
+        median = qn.predict_quantiles([net], X_valid, len(self.levels_))[:, qn.MEDIAN]
+        return qn.best_epoch(net), qn.correction_weight(median, y_valid)
 
     # ------------------------------------------------------------------ predicting
     def _history(self, panel):
@@ -323,6 +345,7 @@ class LSTMForecaster(BaseForecaster):
                           None if future is None else future[part])
             q = qn.predict_quantiles(self.estimators_, X, n_levels)
             q = q.reshape(len(X), n_levels, h, k).transpose(0, 2, 3, 1)
+            q = q - (1.0 - self.correction_weight_) * q[..., qn.MEDIAN : qn.MEDIAN + 1]
             scaffolds = pw.scaffold(padded, rows[part], positions[part], h, self.season_,
                                     self.relative_to_)
             chosen = pw.decode(padded, series[part], select(pw.compose(scaffolds, divisor, q)))
@@ -352,7 +375,8 @@ class LSTMForecaster(BaseForecaster):
                     pw.future_covariate_windows(padded, rows[part], 1)
                 X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_,
                               divisor[part], future)
-                median = qn.predict_quantiles(self.estimators_, X, len(self.levels_))[:, qn.MEDIAN]
+                median = self.correction_weight_ * qn.predict_quantiles(
+                    self.estimators_, X, len(self.levels_))[:, qn.MEDIAN]
                 z = pw.compose(scaffolds[part], divisor[part], median.reshape(len(X), 1, k))
                 padded.z[rows[part] + 1] = z[:, 0]
             positions = positions + 1
