@@ -50,6 +50,7 @@ from lstm_forecast import _panel_windows as pw  # noqa: E402
 from lstm_forecast.metrics import coverage, mape, mase, msis, smape, wql  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "competition.md"
+LOG_HEADING = "## Design log"
 FREQUENCIES = {"yearly": ("Y", 1), "quarterly": ("Q", 4), "monthly": ("M", 12)}
 ALPHAS = [0.025, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.975]
 WQL_ALPHAS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
@@ -232,7 +233,11 @@ def main(argv=None):
                   f"\n\nMachine: {platform.processor() or platform.machine()}, "
                   f"{os.cpu_count()} CPUs, torch {torch.__version__} with 1 thread, "
                   f"statsforecast n_jobs=1.\n\n")
-        Path(args.output).write_text(header + "\n".join(sections))
+        output = Path(args.output)
+        # The design log (written by hand below the tables) survives a re-run.
+        previous = output.read_text() if output.exists() else ""
+        log = previous[previous.index(LOG_HEADING):] if LOG_HEADING in previous else ""
+        output.write_text(header + "\n".join(sections) + ("\n" + log if log else ""))
     return sections
 
 

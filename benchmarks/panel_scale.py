@@ -39,7 +39,8 @@ def panel(n_series, seed):
     t = np.arange(lengths.max())
     season = 1 + 0.2 * np.sin(2 * np.pi * t / 12)
     levels = 10 ** rng.uniform(0, 4, size=n_series)
-    return [level * season[:n] * np.exp(rng.normal(0, 0.05, n)) for level, n in zip(levels, lengths)]
+    return [level * season[:n] * np.exp(rng.normal(0, 0.05, n))
+            for level, n in zip(levels, lengths, strict=True)]
 
 
 def measure(model, series):

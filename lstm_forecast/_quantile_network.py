@@ -93,7 +93,7 @@ def correction_weight(median, y, weights=(0.0, 0.25, 0.5, 0.75, 1.0)):
     return float(max(w for w, e in zip(weights, errors, strict=True) if e <= best * (1 + 1e-9)))
 
 
-def predict_quantiles(networks, X, n_levels=len(LEVELS)):
+def predict_quantiles(networks, X, n_levels=LEVELS.size):
     """Quantiles averaged over the networks: ``(n, n_levels, n_outputs)``, sorted by level."""
     outputs = np.mean([net.predict(X) for net in networks], axis=0)
     return np.sort(outputs.reshape(len(X), n_levels, -1), axis=1)

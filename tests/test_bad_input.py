@@ -222,7 +222,8 @@ CASES = [
      r"Token input \(vocab_size set\) must be 2-D \(n_samples, timesteps\) integer ids; "
      r"got shape \(12, 4, 2\)"),
     # ---------------------------------------------------------------- LSTMForecaster
-    ("forecaster-nan-y", lambda _: fc().fit(with_value(SERIES)), ValueError, r"y contains NaN or infinite values"),
+    ("forecaster-nan-y", lambda _: fc().fit(with_value(SERIES)), ValueError,
+     r"y contains NaN or infinite values"),
     ("forecaster-inf-y", lambda _: fc().fit(with_value(SERIES, np.inf)), ValueError,
      r"y contains NaN or infinite values"),
     ("forecaster-nan-X", lambda _: fc().fit(SERIES, with_value(np.ones((20, 1)))), ValueError,
@@ -252,7 +253,8 @@ CASES = [
     ("forecaster-relative-to-unknown", lambda _: fc(relative_to="x").fit(SERIES), ValueError,
      r"The 'relative_to' parameter of LSTMForecaster must be a str among .*Got 'x'"),
     ("forecaster-estimator-type", lambda _: fc(LinearRegression()).fit(SERIES), TypeError,
-     r"The 'estimator' parameter of LSTMForecaster must be an instance of .*LSTMRegressor.* or None\. Got LinearRegression"),
+     r"The 'estimator' parameter of LSTMForecaster must be an instance of .*LSTMRegressor.* or "
+     r"None\. Got LinearRegression"),
     ("forecaster-series-too-short", lambda _: fc(timesteps=10, horizon=5).fit(SERIES[:11]), ValueError,
      r"timesteps \+ horizon = 10 \+ 5 = 15 is more than the longest series \(11 values\)"),
     ("forecaster-log-non-positive", lambda _: fc(transform="log").fit(SERIES), ValueError,

@@ -115,7 +115,8 @@ def test_intervals_cover_new_draws_at_about_their_level():
     model = LSTMForecaster(tiny(epochs=10), horizon=h, n_models=1, random_state=0).fit(panel)
     new = [100 * np.exp(rng.normal(scale=0.1, size=n + h)) for _ in range(n_series)]
     intervals = model.predict_interval(y=[s[:n] for s in new], coverage=0.8)
-    inside = [((s[n:] >= i.iloc[:, 0]) & (s[n:] <= i.iloc[:, 1])).mean() for s, i in zip(new, intervals)]
+    inside = [((s[n:] >= i.iloc[:, 0]) & (s[n:] <= i.iloc[:, 1])).mean()
+              for s, i in zip(new, intervals, strict=True)]
     assert 0.7 < np.mean(inside) < 0.9
 
 
