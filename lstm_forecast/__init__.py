@@ -33,6 +33,7 @@ __all__ = [
     "plot_backtest",
     "plot_forecast",
     "plot_history",
+    "plot_panel",
     "rmse",
     "save_model",
     "smape",
@@ -50,7 +51,7 @@ _MODULES = {
     "metrics": ["coverage", "mae", "mape", "mase", "msis", "rmse", "smape", "wql"],
     "_panel_format": ["from_long", "to_long"],
     "persistence": ["load_model", "save_model"],
-    "plotting": ["plot_backtest", "plot_forecast", "plot_history"],
+    "plotting": ["plot_backtest", "plot_forecast", "plot_history", "plot_panel"],
     "presets": ["time_series_classifier"],
     "regressor": ["LSTMRegressor"],
     "sequences": ["PadSequences", "RowSequence", "pad_sequences"],
@@ -96,7 +97,7 @@ if TYPE_CHECKING:  # what static tools and IDEs read
     from .forecaster import LSTMForecaster
     from .metrics import coverage, mae, mape, mase, msis, rmse, smape, wql
     from .persistence import load_model, save_model
-    from .plotting import plot_backtest, plot_forecast, plot_history
+    from .plotting import plot_backtest, plot_forecast, plot_history, plot_panel
     from .presets import time_series_classifier
     from .regressor import LSTMRegressor
     from .sequences import PadSequences, RowSequence, pad_sequences

@@ -236,8 +236,8 @@ def float_format(model, given):
         return given
     import numpy as np
 
-    scale = float(np.max(np.abs(model.y_tail_))) if getattr(model, "y_tail_", None) is not None \
-        else 1.0
+    tail = getattr(model, "tail_values_", None)
+    scale = float(np.max(np.abs(tail))) if tail is not None and np.size(tail) else 1.0
     digits = 6 - (math.floor(math.log10(scale)) + 1) if scale > 0 and math.isfinite(scale) else 6
     return f"%.{min(max(digits, 0), 12)}f"
 

@@ -84,7 +84,6 @@ def _sine(args, out):
 def _airline(args, out):
     from . import LSTMForecaster, SeasonalNaiveForecaster
     from .datasets import load_airline
-    from .forecaster import _default_estimator
     from .metrics import mape
     from .plotting import plot_forecast
 
@@ -92,8 +91,7 @@ def _airline(args, out):
     airline = load_airline()
     history, future = airline.iloc[:-36], airline.iloc[-36:]
     start = time.perf_counter()
-    network = _default_estimator().set_params(verbose=1 if show_progress(args) else 0)
-    forecaster = LSTMForecaster(network, horizon=36, random_state=0)  # the defaults
+    forecaster = LSTMForecaster(horizon=36, random_state=0)  # the defaults
     forecast = forecaster.fit(history).predict()
     naive = SeasonalNaiveForecaster(horizon=36, seasonal_period=12).fit(history).predict()
     print(f"airline: MAPE {100 * mape(future, forecast):.1f}% "

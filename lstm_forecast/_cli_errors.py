@@ -34,6 +34,10 @@ _RULES = [
     (r"The series has (\d+) time steps; at least timesteps \+ horizon = (.*?) are needed\.",
      "{series} has \\1 time steps; at least --timesteps + --horizon = \\2 are needed: lower "
      "--horizon or --timesteps{more}."),
+    (r"timesteps \+ horizon = (.*?) is more than the longest series \((\d+) values\): no "
+     r"window would be complete\. Use a shorter timesteps, or None to choose it from the series\.",
+     "--timesteps + --horizon = \\1 is more than {series} holds (\\2 values): lower --horizon or "
+     "--timesteps{more}."),
     (r"timesteps=(\d+) is too short for relative_to='\w+' with season (\d+): at least (\d+) "
      r"steps are needed\.",
      "--timesteps \\1 is too short for season \\2: at least \\3 steps are needed (or pass "

@@ -93,7 +93,11 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
     n_covariates_ : int
         Number of covariates (0 without ``X``).
     covariate_names_ : list or None
-        Column names of ``X`` when it was given as DataFrames.
+        Column names of ``X`` when it was given as DataFrames; the columns of a DataFrame
+        ``X`` given to ``predict`` are then matched by name (in any order), those of an
+        array by position.
+    feature_names_in_ : ndarray of str
+        The same names, when all are strings (scikit-learn's convention); defined only then.
     ids_ : list or None
         Ids of the series of a panel (positions for a list); ``None`` for one series.
     index_ : pandas.Index or None
@@ -132,7 +136,7 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
     _parameter_constraints: dict = {"horizon": [Interval(Integral, 1, None, closed="left")]}
     _persist_attributes: tuple[str, ...] = (
         "n_series_", "n_targets_", "n_covariates_", "covariate_names_", "ids_", "index_",
-        "freq_", "_layout_", "_times_",
+        "freq_", "_layout_", "_times_", "feature_names_in_",
     )
     _uses_covariates = False
 
@@ -181,6 +185,10 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         self.n_targets_ = int(panel.flat.shape[1])
         self.n_covariates_ = 0 if panel.covariates is None else int(panel.covariates[0].shape[1])
         self.covariate_names_ = names
+        if names is not None and all(isinstance(name, str) for name in names):
+            self.feature_names_in_ = np.asarray(names, dtype=object)  # scikit-learn's rule
+        else:
+            self.__dict__.pop("feature_names_in_", None)
         self.ids_ = None if single else list(panel.ids)
         self.index_ = y.index if single and isinstance(y, (pd.Series, pd.DataFrame)) else None
         self.freq_ = converted.times["freq"]

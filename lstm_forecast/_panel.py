@@ -477,10 +477,14 @@ def _match_columns(element, columns, label):
         return element, None
     if columns is None:
         return element, list(element.columns)
-    missing = [c for c in columns if c not in element.columns]
-    if missing:
-        raise ValueError(f"{label} lacks the columns {missing} seen in fit; covariates are matched "
-                         "by column name.")
+    given = list(element.columns)
+    missing = [c for c in columns if c not in given]
+    unknown = [c for c in given if c not in set(columns)]
+    if missing or unknown:
+        found = "; ".join(text for text in (missing and f"missing {missing}",
+                                            unknown and f"unknown {unknown}") if text)
+        raise ValueError(f"{label} must have the covariate columns the forecaster was fitted "
+                         f"with, {list(columns)} (matched by name, in any order); {found}.")
     return element[columns], list(columns)
 
 

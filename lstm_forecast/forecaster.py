@@ -1,171 +1,150 @@
-"""LSTMForecaster: a series in, its future out."""
+"""LSTMForecaster: one network for one series or a panel of many, with quantile forecasts.
+
+The windows, their encoding and the classical scaffold are in ``_panel_windows.py``; the
+networks and the pinball loss in ``_quantile_network.py``. LSTMRegressor has no public
+hook for the loss: ``_quantile_network.fit_quantile_network`` calls its private
+``_fit_network`` with the pinball loss (the change the regressor needs is a ``loss``
+parameter with ``"pinball"`` and ``quantiles``; see the module docstring there).
+"""
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 
 import numpy as np
-import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._persist import PersistentMixin
-from ._time_index import future_index, has_time_frequency, infer_offset
+from . import _panel_windows as pw
+from . import _quantile_network as qn
+from ._forecaster_base import BaseForecaster
+from ._time_index import infer_offset, season_from_offset
 from .regressor import LSTMRegressor
 
-# Seasonal period implied by a pandas frequency (its rule code, without multiples).
-_SEASON_BY_FREQ = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+__all__ = ["LSTMForecaster", "season_from_index"]
 
-
-def _default_estimator():
-    return LSTMRegressor(
-        hidden_size=32, max_epochs=100, batch_size=16, lr=3e-3,
-        early_stopping=True, validation_fraction=0.2, patience=10,
-    )
+# Series forecast per network call at predict time (bounds the memory of the windows).
+_PREDICT_CHUNK = 8192
+# At most this many training windows (sampled across series beyond it).
+_MAX_WINDOWS = 200_000
+# Validation windows wanted in all, for early stopping (at least one per series).
+_N_VALID = 20
+# Training windows wanted in all: small panels take more origins per series than 4 horizons.
+_MIN_WINDOWS = 1000
 
 
 def season_from_index(index) -> int:
     """Seasonal period implied by a datetime/period index's frequency (1 when unknown)."""
-    offset = infer_offset(index) if index is not None else None
-    if offset is None:
-        return 1
-    code = offset.rule_code.split("-")[0].rstrip("SE") or offset.rule_code[:1]
-    return _SEASON_BY_FREQ.get(code, _SEASON_BY_FREQ.get(code[:1], 1))
+    return season_from_offset(infer_offset(index) if index is not None else None)
 
 
-def _as_values(data, name, *, n_rows=None):
-    """``data`` as a 2-D float64 array with its pandas index (or ``None``)."""
-    index = data.index if isinstance(data, (pd.Series, pd.DataFrame)) else None
-    if isinstance(data, pd.DataFrame):
-        non_numeric = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
-        if non_numeric:
-            raise ValueError(f"{name} has non-numeric columns {non_numeric}; expected numbers only.")
-    elif isinstance(data, pd.Series) and not pd.api.types.is_numeric_dtype(data):
-        raise ValueError(f"{name} must hold numbers; got dtype {data.dtype}.")
-    try:
-        values = np.asarray(data, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers only; could not convert it to float.") from None
-    if values.ndim == 1:
-        values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(f"{name} must be 1-D or 2-D (time, columns); got shape {values.shape}.")
-    if len(values) == 0:
-        raise ValueError(f"{name} is empty; expected at least one time step.")
-    if not np.isfinite(values).all():
-        raise ValueError(f"{name} contains NaN or infinity; fill or drop the missing values first.")
-    if n_rows is not None and len(values) != n_rows:
-        raise ValueError(f"{name} must have {n_rows} rows; got {len(values)}.")
-    if index is not None and isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
-        if not index.is_monotonic_increasing:
-            raise ValueError(f"The time index of {name} must be sorted in increasing order.")
-        if index.has_duplicates:
-            raise ValueError(f"The time index of {name} has duplicate timestamps.")
-    return values, index
+class LSTMForecaster(BaseForecaster):
+    """Forecast the next ``horizon`` values of one series or of every series of a panel.
 
+    One network is trained across all the series given to ``fit`` (a *global* model, as in
+    ES-RNN, N-BEATS and DeepAR); one series is a panel of one. ``predict()`` returns the
+    forecasts in the container of ``y`` (see :class:`~lstm_forecast._forecaster_base.
+    BaseForecaster`: one series, a list, a dict or an ``(id, time)`` MultiIndex frame),
+    ``predict_quantiles`` and ``predict_interval`` their quantiles and intervals in sktime's
+    layout. ``predict(y=new)`` forecasts other series (or newer histories) without refitting.
 
-def _column_names(X):
-    """The column names of a DataFrame ``X`` when all are strings (scikit-learn's rule), else None."""
-    if isinstance(X, pd.DataFrame) and len(X.columns) and all(isinstance(c, str) for c in X.columns):
-        return np.asarray(X.columns, dtype=object)
-    return None
+    What happens inside, so that the defaults work across series of any scale:
 
-
-def _match_columns(X, names):
-    """``X`` with its columns in the order of ``names``; missing or unknown names are an error."""
-    columns = list(X.columns)
-    missing = [n for n in names if n not in columns]
-    unknown = [c for c in columns if c not in set(names)]
-    if missing or unknown:
-        found = "; ".join(
-            text for text in (missing and f"missing {missing}", unknown and f"unknown {unknown}")
-            if text
-        )
-        raise ValueError(
-            f"X must have the covariate columns the forecaster was fitted with, {list(names)} "
-            f"(matched by name, in any order); {found}."
-        )
-    return X[list(names)]
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-
-
-class LSTMForecaster(PersistentMixin, BaseEstimator):
-    """Forecast the next ``horizon`` values of a series with an LSTM.
-
-    ``fit(y, X=None)`` learns from a series (array, Series or DataFrame of one or several
-    targets) and optional covariates ``X`` known in advance; ``predict()`` returns the
-    ``horizon`` values after the end of the training series, indexed by the future
-    timestamps when ``y`` had a datetime or period index with a frequency.
-
-    What happens inside, so that the defaults work on real series without tuning:
-
-    - **Scale** (``transform="auto"``): strictly positive series are modelled in logs
-      (multiplicative trend and seasonality become additive).
-    - **Level**: each input window is expressed relative to its last value, and each
-      target relative to a classical forecast (``relative_to``): for seasonal series last
-      season's pattern at the current level plus last year's change, otherwise the last value.
-      The network learns corrections to a classical forecast, and
-      a series that drifts to levels never seen in training stays in range.
-    - **Spread**: windows and targets are divided by the spread of the seasonal differences.
-    - **Early stopping** on the chronological tail of the windows (default estimator).
-    - **Ensembling** (``n_models``): several networks from different seeds are averaged.
+    - **Scale** (``transform="auto"``): each series (and target) that is strictly positive is
+      modelled in logs; others in their own units, every window divided by its mean
+      absolute value.
+    - **Level**: every input window is expressed relative to its last value, and its targets
+      relative to a classical forecast from the same point (``relative_to``): the network
+      learns corrections to a seasonal naive forecast, so any level is in range.
+    - **Windows**: of ``timesteps`` values (left-padded, with an observed flag, where a
+      series is shorter), each network step reading one season; the most recent
+      ``4 * horizon`` origins of every series train the network (recent behaviour
+      forecasts best), sampled together across series.
+    - **Quantiles**: the network outputs the quantiles 0.01 ... 0.99 of every step, trained
+      with the pinball loss; the point forecast is the median, other levels are interpolated.
+    - **Early stopping**: a first network, validated on the last windows of every series,
+      sets the number of epochs, and how much of its correction to the scaffold to keep
+      (all of it, unless the scaffold alone forecast those windows better);
+      ``n_models`` networks are then trained on all the windows for that many epochs and
+      their quantiles averaged.
 
     Parameters
     ----------
     estimator : LSTMRegressor or None, default=None
-        The network to train (cloned). ``None`` uses ``LSTMRegressor(hidden_size=32,
-        max_epochs=100, batch_size=16, lr=3e-3, early_stopping=True, validation_fraction=0.2)``:
-        series are short, so the last 20% of the windows (chronological) decide when to stop
-        and which weights to keep.
+        The network to train (cloned; ``estimator__hidden_size`` works in a grid). ``None``
+        sizes one from the data: ``hidden_size=32``, a batch of about a 64th of the
+        training windows (16 to 256), ``lr=1e-2 * sqrt(batch / 256)``, at most 30 epochs
+        with early stopping (patience 5). With ``early_stopping=False``, the networks train
+        for its ``max_epochs`` and no windows are held out.
     timesteps : int or None, default=None
-        Length of the input window. ``None`` uses two seasons (at least 8 steps), shortened
-        when the series is too short to give 16 training windows.
+        Length of the input window. ``None``: ``max(2.5 * horizon, 16, 2 * season)`` rounded
+        up to whole seasons, at most the longest series minus the horizon (at least one
+        season).
     horizon : int, default=1
         Number of future values to forecast.
     strategy : {"direct", "recursive"}, default="direct"
-        ``"direct"`` trains one network that outputs all ``horizon`` values at once;
-        ``"recursive"`` trains a one-step network and feeds its forecasts back.
+        ``"direct"`` trains one network that outputs all ``horizon`` steps at once;
+        ``"recursive"`` a one-step network whose median forecasts are fed back (point
+        forecasts only: quantiles need ``"direct"``).
     season : int or None, default=None
         Seasonal period. ``None`` infers it from the index frequency (monthly 12,
         quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24), else 1.
     transform : {"auto", "log", None}, default="auto"
-        ``"auto"`` models strictly positive series in logs.
-    relative_to : {"auto", "season_trend", "season", "last"}, default="auto"
-        The classical forecast the network corrects: ``"season_trend"`` (last season's pattern
-        at the current level plus last year's change per season ahead, the SARIMA
-        (0,1,0)(0,1,0) forecast), ``"season"`` (seasonal naive) or ``"last"`` (naive).
-        ``"auto"`` is ``"season_trend"`` for seasonal series and ``"last"`` otherwise.
-    n_models : int, default=1
+        ``"auto"`` models the strictly positive series in logs, ``"log"`` requires every
+        series to be strictly positive, ``None`` never takes logs.
+    relative_to : {"auto", "season", "season_trend", "last", "drift"}, default="auto"
+        The classical forecast the network corrects: ``"season"`` (seasonal naive),
+        ``"season_trend"`` (last season's pattern at the current level plus last year's
+        change per season ahead: SARIMA(0,1,0)(0,1,0)), ``"last"`` (naive) or ``"drift"``
+        (naive plus the mean change over the window). ``"auto"`` takes ``"season"``
+        (``"last"`` without a season), or its trend variant when that is at least 25% more
+        accurate on the last ``horizon`` values of the series.
+    n_models : int, default=3
         Networks averaged in the forecast.
+    recent_windows : int or None, default=None
+        Training windows taken from the end of every series. ``None``: ``4 * horizon``, or
+        more when the panel is small, so that there are about 1,000 windows in all.
     random_state : int or None, default=None
-        Seeds the networks (the estimator's own ``random_state`` is used when this is None).
+        Seeds the networks (the estimator's own ``random_state`` when this is None).
 
     Attributes
     ----------
     estimators_ : list of LSTMRegressor
-        The fitted networks.
+        The fitted networks (their outputs: quantile levels x steps x targets).
     season_ : int
         Seasonal period used.
     timesteps_ : int
         Input window length used.
-    n_targets_ : int
-        Number of target columns.
-    n_covariates_ : int
-        Number of covariate columns (0 without ``X``).
+    relative_to_ : str
+        The classical forecast the networks correct.
+    n_epochs_ : int
+        Epochs each network was trained for (set by early stopping).
+    interrupted_ : bool
+        Whether training was stopped with Ctrl+C (SIGINT): the networks trained so far are
+        kept (the one interrupted with the weights of its last finished epoch) and no more
+        are started.
+    levels_ : ndarray
+        Quantile levels the networks output.
+    correction_weight_ : float
+        Share of the networks' median correction kept in the forecasts (0, 0.25, ..., 1): the
+        one that forecast the windows held out for early stopping best. 0 means the scaffold
+        alone was better there: the forecast is the scaffold's, with the networks' intervals
+        around it. 1 without held-out windows.
+    log_ : ndarray of shape (n_series, n_targets)
+        Which targets of which training series are modelled in logs.
     target_name_ : str or None
         Name of the target (Series name or single DataFrame column).
-    index_ : pandas.Index or None
-        Time index of the training series (gives the forecast its future index).
-    feature_names_in_ : ndarray of str
-        Names of the covariate columns, when ``X`` was a DataFrame with string column
-        names; :meth:`predict` then matches the columns of a DataFrame ``X`` by name.
-        Defined only in that case.
+    n_series_, n_targets_, n_covariates_, covariate_names_, ids_, index_, freq_
+        See :class:`~lstm_forecast._forecaster_base.BaseForecaster`.
+
+    Notes
+    -----
+    Minimum lengths: a series needs ``horizon + 2`` values to be fitted (``3`` with
+    ``strategy="recursive"``) and one to forecast from; a shorter one is a ``ValueError``
+    naming it. Training windows need the scaffold to be defined at their origin (a season of
+    values before it for the seasonal scaffolds), so a series shorter than
+    ``horizon + season`` gives no training window; it is still forecast, from the naive
+    scaffold.
 
     Examples
     --------
@@ -173,33 +152,36 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
     >>> from lstm_forecast.datasets import load_airline
     >>> y = load_airline()
     >>> model = LSTMForecaster(LSTMRegressor(hidden_size=8, max_epochs=3, random_state=0),
-    ...                        horizon=12).fit(y)
+    ...                        horizon=12, n_models=1).fit(y)
     >>> forecast = model.predict()
     >>> forecast.index[0]
     Timestamp('1961-01-01 00:00:00')
-    >>> len(forecast)
-    12
+    >>> model.predict_interval(coverage=0.8).shape
+    (12, 2)
     """
 
-    _persist_attributes = (
-        "target_name_", "index_", "n_targets_", "n_covariates_", "season_", "log_", "relative_to_",
-        "timesteps_", "scale_", "estimators_", "y_tail_", "X_tail_", "_y_is_1d", "_y_columns",
-        "feature_names_in_",
+    _parameter_constraints: dict = {
+        "estimator": [LSTMRegressor, None],
+        "timesteps": [Interval(Integral, 1, None, closed="left"), None],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "strategy": [StrOptions({"direct", "recursive"})],
+        "season": [Interval(Integral, 1, None, closed="left"), None],
+        "transform": [StrOptions({"auto", "log"}), None],
+        "relative_to": [StrOptions({"auto", *pw.SCAFFOLDS})],
+        "n_models": [Interval(Integral, 1, None, closed="left")],
+        "recent_windows": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+    _persist_attributes = BaseForecaster._persist_attributes + (
+        "estimators_", "season_", "timesteps_", "stack_", "relative_to_", "n_epochs_", "levels_", "log_",
+        "correction_weight_", "interrupted_",
+        "tail_values_", "tail_lengths_", "tail_covariates_",
     )
+    _uses_covariates = True
 
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        timesteps=None,
-        horizon=1,
-        strategy="direct",
-        season=None,
-        transform="auto",
-        relative_to="auto",
-        n_models=1,
-        random_state=None,
-    ):
+    def __init__(self, estimator=None, *, timesteps=None, horizon=1, strategy="direct", season=None,
+                 transform="auto", relative_to="auto", n_models=3, recent_windows=None,
+                 random_state=None):
         self.estimator = estimator
         self.timesteps = timesteps
         self.horizon = horizon
@@ -208,277 +190,226 @@ class LSTMForecaster(PersistentMixin, BaseEstimator):
         self.transform = transform
         self.relative_to = relative_to
         self.n_models = n_models
+        self.recent_windows = recent_windows
         self.random_state = random_state
 
-    # ----------------------------------------------------------------- fitting
-    def _validate_params(self):
-        _check_int("horizon", self.horizon, 1)
-        if self.timesteps is not None:
-            _check_int("timesteps", self.timesteps, 1)
-        if self.season is not None:
-            _check_int("season", self.season, 1)
-        _check_int("n_models", self.n_models, 1)
-        if self.strategy not in ("direct", "recursive"):
-            raise ValueError(f"strategy must be 'direct' or 'recursive'; got {self.strategy!r}.")
-        if self.transform not in ("auto", "log", None):
-            raise ValueError(f"transform must be 'auto', 'log' or None; got {self.transform!r}.")
-        if self.relative_to not in ("auto", "season_trend", "season", "last"):
+    @property
+    def target_name_(self):
+        """Name of the target: the Series name or single DataFrame column (None otherwise)."""
+        layout = self._layout_
+        columns = layout.get("columns")
+        if columns is not None:
+            return columns[0] if len(columns) == 1 else None
+        return layout.get("name")
+
+    # ------------------------------------------------------------------ hooks
+    def _min_length(self, season, predicting):
+        return 1 if predicting else self._step_horizon() + 2
+
+    def _step_horizon(self):
+        return self.horizon if self.strategy == "direct" else 1
+
+    def _fit(self, panel):
+        h = self._step_horizon()
+        self.season_ = int(self.season or panel.season or 1)
+        self.levels_ = qn.LEVELS.copy()
+        self.timesteps_ = self._choose_timesteps(int(panel.lengths.max()))
+        self.stack_ = self.season_ if self.timesteps_ % self.season_ == 0 else 1
+        self.log_ = pw.log_columns(panel.flat, panel.lengths, self.transform, panel.describe)
+        covariates = None if panel.covariates is None else np.concatenate(panel.covariates)
+        padded = pw.pad_panel(panel.flat, panel.lengths, self.log_, self.timesteps_, covariates)
+        self.relative_to_ = (pw.choose_scaffold(padded, h, self.season_)
+                             if self.relative_to == "auto" else self.relative_to)
+        per_series = self.recent_windows or max(4 * h, -(-_MIN_WINDOWS // panel.n_series))
+        rng = check_random_state(self._seed_source())
+        first = pw.min_input(self.relative_to_, self.season_)
+        series, positions = self._sample(pw.training_origins(panel.lengths, h, first, per_series),
+                                         rng)
+        if len(series) == 0:
             raise ValueError(
-                f"relative_to must be 'auto', 'season_trend', 'season' or 'last'; "
-                f"got {self.relative_to!r}."
-            )
-        if self.estimator is not None and not isinstance(self.estimator, LSTMRegressor):
-            raise TypeError(
-                f"estimator must be an LSTMRegressor or None; got {type(self.estimator).__name__}."
-            )
+                f"No series is long enough to train on: with relative_to={self.relative_to_!r} and "
+                f"season {self.season_}, a series needs at least horizon + {first} = {h + first} "
+                f"values (the longest has {int(panel.lengths.max())}). Use relative_to='last'.")
+        base = self.estimator if self.estimator is not None else qn.default_estimator(len(series))
+        max_epochs, self.correction_weight_, probe = None, 1.0, None
+        if base.early_stopping:
+            max_epochs, self.correction_weight_, probe = self._epochs_from_validation(
+                base, padded, per_series, rng)
+        X, y = self._training_set(padded, series, positions)
+        seeds = self._seeds(rng)
+        # Ctrl+C stops the whole ensemble, keeping what is trained (the probe network, if the
+        # interrupt came while it trained).
+        self.estimators_ = [probe] if probe is not None and probe.interrupted_ else []
+        for seed in seeds if not self.estimators_ else ():
+            network = qn.fit_quantile_network(base, X, y, n_valid=0, seed=seed,
+                                              max_epochs=max_epochs)
+            self.estimators_.append(network)
+            if network.interrupted_:
+                break
+        self.interrupted_ = bool(self.estimators_[-1].interrupted_)
+        self.n_epochs_ = int(self.estimators_[0].n_epochs_)
+        keep = np.minimum(panel.lengths, max(self.timesteps_, self.season_ + 1))
+        rows = _tail_rows(panel.starts, panel.lengths, keep)
+        self.tail_values_ = panel.flat[rows].copy()
+        self.tail_lengths_ = keep
+        self.tail_covariates_ = None if covariates is None else covariates[rows].copy()
 
-    def fit(self, y, X=None):
-        """Learn to forecast ``y`` (with covariates ``X``, when given).
+    def _predict(self, panel):
+        if self.strategy == "recursive":
+            return self._forecast_recursive(panel)
+        return self._forecast_direct(panel, lambda z: z[..., qn.MEDIAN])
 
-        Parameters
-        ----------
-        y : array-like, Series or DataFrame of shape (n_timesteps,) or (n_timesteps, n_targets)
-            The series, oldest first.
-        X : array-like or DataFrame of shape (n_timesteps, n_covariates), default=None
-            Covariates aligned with ``y``; their future values must then be given to
-            :meth:`predict`.
+    def _predict_quantiles(self, panel, alphas):
+        if self.strategy == "recursive":
+            raise ValueError("predict_quantiles and predict_interval need strategy='direct': the "
+                             "recursive strategy feeds back point forecasts only.")
+        return self._forecast_direct(panel, lambda z: qn.interpolate(z, alphas, self.levels_))
 
-        Returns
-        -------
-        self : LSTMForecaster
-            The fitted forecaster.
-        """
-        self._validate_params()
-        values, index = _as_values(y, "y")
-        covariates = None if X is None else _as_values(X, "X", n_rows=len(values))[0]
-        self._y_is_1d = np.ndim(y) == 1
-        self._y_columns = list(y.columns) if isinstance(y, pd.DataFrame) else None
-        self.target_name_ = y.name if isinstance(y, pd.Series) else (
-            self._y_columns[0] if self._y_columns and len(self._y_columns) == 1 else None
-        )
-        self.index_ = index
-        names = _column_names(X)
-        if names is None:
-            self.__dict__.pop("feature_names_in_", None)
-        else:
-            self.feature_names_in_ = names
-        self.n_targets_ = values.shape[1]
-        self.n_covariates_ = 0 if covariates is None else covariates.shape[1]
-        self.season_ = self.season or season_from_index(index)
-        if self.transform == "log" and values.min() <= 0:
-            raise ValueError("transform='log' needs a strictly positive series; y has values <= 0.")
-        self.log_ = self.transform == "log" or (self.transform == "auto" and values.min() > 0)
-        relative = self.relative_to
-        if relative == "auto":
-            relative = "season_trend" if self.season_ > 1 else "last"
-        self.relative_to_ = relative
-        step_horizon = self.horizon if self.strategy == "direct" else 1
-        self.timesteps_ = self._choose_timesteps(len(values), step_horizon)
-        z = np.log(values) if self.log_ else values
-        lag = self.season_ if relative != "last" else 1
-        spread = (z[lag:] - z[:-lag]).std(axis=0) if len(z) > lag else z.std(axis=0)
-        self.scale_ = np.where(spread > 1e-12, spread, 1.0)
-        inputs, targets = self._training_windows(z, covariates, step_horizon)
-        seeds = self._seeds()
-        base = self.estimator if self.estimator is not None else _default_estimator()
-        self.estimators_ = [
-            clone(base).set_params(random_state=seed).fit(inputs, targets) for seed in seeds
-        ]
-        self.y_tail_ = values[-self._history_needed() :].copy()
-        self.X_tail_ = None if covariates is None else covariates[-self.timesteps_ :].copy()
-        return self
+    # ------------------------------------------------------------------ fitting
+    def _choose_timesteps(self, longest):
+        if self.timesteps is not None:
+            h = self._step_horizon()
+            if self.timesteps + h > longest:
+                raise ValueError(
+                    f"timesteps + horizon = {self.timesteps} + {h} = {self.timesteps + h} is more "
+                    f"than the longest series ({longest} values): no window would be complete. "
+                    f"Use a shorter timesteps, or None to choose it from the series.")
+            return int(self.timesteps)
+        m, h = self.season_, self._step_horizon() if self.strategy == "direct" else self.horizon
+        seasons = -(-max(int(np.ceil(2.5 * h)), 16, 2 * m) // m)
+        # Room for complete windows: at most half of what the longest series leaves for inputs.
+        fits = max(1, (longest - self._step_horizon()) // (2 * m))
+        return m * min(seasons, fits)
 
-    def _seeds(self):
-        if self.random_state is None:
-            state = self.estimator.random_state if self.estimator is not None else None
-        else:
-            state = self.random_state
-        rng = check_random_state(state)
-        if self.n_models == 1 and isinstance(state, numbers.Integral):
+    def _seed_source(self):
+        if self.random_state is not None:
+            return self.random_state
+        return None if self.estimator is None else self.estimator.random_state
+
+    def _seeds(self, rng):
+        state = self._seed_source()
+        if self.n_models == 1 and isinstance(state, Integral):
             return [int(state)]
         return [int(s) for s in rng.randint(np.iinfo(np.int32).max, size=self.n_models)]
 
-    def _choose_timesteps(self, n, step_horizon):
-        if self.timesteps is not None:
-            timesteps = self.timesteps
-        else:
-            timesteps = max(2 * self.season_, 8)
-            # Keep at least 16 training windows when the series allows it.
-            timesteps = max(min(timesteps, n - step_horizon - 15), 1)
-        if self.relative_to_ != "last":
-            needed = self.season_ + 1 if self.relative_to_ == "season_trend" else self.season_
-            if self.timesteps is None:
-                timesteps = max(timesteps, needed)
-            elif timesteps < needed:
-                raise ValueError(
-                    f"timesteps={timesteps} is too short for relative_to={self.relative_to_!r} "
-                    f"with season {self.season_}: at least {needed} steps are needed."
-                )
-        if n < timesteps + step_horizon:
-            raise ValueError(
-                f"The series has {n} time steps; at least timesteps + horizon = "
-                f"{timesteps} + {step_horizon} = {timesteps + step_horizon} are needed."
-            )
-        return timesteps
+    def _sample(self, origins, rng):
+        series, positions = origins
+        if len(series) > _MAX_WINDOWS:
+            keep = np.sort(rng.choice(len(series), _MAX_WINDOWS, replace=False))
+            series, positions = series[keep], positions[keep]
+        return series, positions
 
-    def _history_needed(self):
-        return max(self.timesteps_, self.season_ + 1)
+    def _training_set(self, padded, series, positions):
+        h = self._step_horizon()
+        rows = padded.origin_rows(positions, series)
+        divisor = pw.divisors(padded, rows, series, self.timesteps_)
+        future = None if padded.covariates is None else pw.future_covariate_windows(padded, rows, h)
+        X = pw.encode(padded, rows, series, self.timesteps_, self.stack_, divisor, future)
+        scaffolds = pw.scaffold(padded, rows, positions, h, self.season_, self.relative_to_)
+        y = pw.targets(padded, rows, scaffolds, divisor)
+        if not np.isfinite(y).all():
+            raise ValueError("The training targets are not finite: a series has values too large "
+                             "for its transform; rescale it or use transform=None.")
+        return X, y
 
-    def _encode_windows(self, z_windows, last, cov_windows, cov_future):
-        """Network input: each window relative to its last value, scaled, with covariates."""
-        parts = [(z_windows - last[:, None, :]) / self.scale_]
-        if cov_windows is not None:
-            parts.append(cov_windows)
-        x = np.concatenate(parts, axis=2) if len(parts) > 1 else parts[0]
-        if cov_future is None:
-            return x.astype(np.float32)
-        # Known future covariates follow the window as extra steps, flagged, with no target.
-        n, h = cov_future.shape[:2]
-        future = np.concatenate(
-            [np.zeros((n, h, self.n_targets_)), cov_future, np.ones((n, h, 1))], axis=2
-        )
-        past = np.concatenate([x, np.zeros((n, x.shape[1], 1))], axis=2)
-        return np.concatenate([past, future], axis=1).astype(np.float32)
+    def _epochs_from_validation(self, base, padded, per_series, rng):
+        """Train one network with the last windows of every series held out; its best epoch."""
+        h = self._step_horizon()
+        per_valid = max(1, -(-_N_VALID // padded.n_series))
+        first = pw.min_input(self.relative_to_, self.season_)
+        train = pw.training_origins(padded.lengths, h, first, per_series, exclude_last=per_valid)
+        valid = pw.last_origins(padded.lengths, h, first, per_valid)
+        if len(train[0]) == 0 or len(valid[0]) == 0:
+            return None, 1.0, None  # too short to hold anything out: the estimator's max_epochs
+        train = self._sample(train, rng)
+        X_train, y_train = self._training_set(padded, *train)
+        X_valid, y_valid = self._training_set(padded, *valid)
+        net = qn.fit_quantile_network(
+            base, np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid]),
+            n_valid=len(X_valid), seed=int(rng.randint(np.iinfo(np.int32).max)))
+        median = qn.predict_quantiles([net], X_valid, len(self.levels_))[:, qn.MEDIAN]
+        return qn.best_epoch(net), qn.correction_weight(median, y_valid), net
 
-    def _training_windows(self, z, covariates, step_horizon):
-        T, h = self.timesteps_, step_horizon
-        n_windows = len(z) - T - h + 1
-        windows = sliding_window_view(z[: len(z) - h], T, axis=0).transpose(0, 2, 1)
-        origins = np.arange(T - 1, T - 1 + n_windows)  # index of each window's last value
-        last = z[origins]
-        cov_windows = cov_future = None
-        if covariates is not None:
-            cov_windows = sliding_window_view(covariates[: len(z) - h], T, axis=0).transpose(0, 2, 1)
-            cov_future = sliding_window_view(covariates[T:], h, axis=0).transpose(0, 2, 1)
-        inputs = self._encode_windows(windows, last, cov_windows, cov_future)
-        steps = origins[:, None] + np.arange(1, h + 1)
-        baseline = self._naive(z, origins, h)
-        targets = (z[steps] - baseline) / self.scale_
-        return inputs, targets.reshape(n_windows, -1).astype(np.float32)
+    # ------------------------------------------------------------------ predicting
+    def _history(self, panel):
+        """Values, lengths, covariates and log columns of the series to forecast from."""
+        if panel.values is None:
+            return self.tail_values_, self.tail_lengths_, self.tail_covariates_, self.log_
+        covariates = None if panel.covariates is None else np.concatenate(panel.covariates)
+        log = pw.log_columns(panel.flat, panel.lengths, self.transform, panel.describe)
+        return panel.flat, panel.lengths, covariates, log
 
-    def _naive(self, z, origins, h):
-        """Naive forecasts of steps k = 1..h from each origin t: shape (len(origins), h, n_targets).
+    def _forecast_direct(self, panel, select):
+        """``select`` of the modelled quantiles ``(n, horizon, k, n_levels)`` of every series,
+        in the units of the series; computed in chunks of series, so that only the selected
+        quantiles of the whole panel are ever held."""
+        values, lengths, covariates, log = self._history(panel)
+        future = None if panel.future_covariates is None else np.stack(panel.future_covariates)
+        padded = pw.pad_panel(values, lengths, log, self.timesteps_, covariates)
+        series, positions = np.arange(len(lengths)), lengths - 1
+        rows = padded.origin_rows(positions, series)
+        h, k, n_levels = self.horizon, values.shape[1], len(self.levels_)
+        out = None
+        for start in range(0, len(series), _PREDICT_CHUNK):
+            part = slice(start, start + _PREDICT_CHUNK)
+            divisor = pw.divisors(padded, rows[part], series[part], self.timesteps_)
+            X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_, divisor,
+                          None if future is None else future[part])
+            q = qn.predict_quantiles(self.estimators_, X, n_levels)
+            q = q.reshape(len(X), n_levels, h, k).transpose(0, 2, 3, 1)
+            q = q - (1.0 - self.correction_weight_) * q[..., qn.MEDIAN : qn.MEDIAN + 1]
+            scaffolds = pw.scaffold(padded, rows[part], positions[part], h, self.season_,
+                                    self.relative_to_)
+            chosen = pw.decode(padded, series[part], select(pw.compose(scaffolds, divisor, q)))
+            if out is None:
+                out = np.empty((len(series), *chosen.shape[1:]))
+            out[part] = chosen
+        return out
 
-        ``"last"``: ``z[t]``. ``"season"``: the value one season before, ``z[t+k-m*ceil(k/m)]``.
-        ``"season_trend"``: last season's pattern moved to the current level, plus last year's
-        change once per season ahead, the forecast of SARIMA(0,1,0)(0,1,0)m.
-        """
-        k = np.arange(1, h + 1)
-        t = origins[:, None]
-        if self.relative_to_ == "last":
-            return np.repeat(z[origins][:, None], h, axis=1)
-        m = self.season_
-        seasons_ahead = np.ceil(k / m).astype(int)
-        if self.relative_to_ == "season":
-            return z[t + k - m * seasons_ahead]
-        pattern = z[t - m + (k - 1) % m + 1] - z[t - m]
-        yearly_change = (z[origins] - z[origins - m])[:, None]
-        return z[origins][:, None] + pattern + (seasons_ahead - 1)[None, :, None] * yearly_change
+    def _forecast_recursive(self, panel):
+        """Median one-step forecasts fed back ``horizon`` times: ``(n, horizon, k)`` values."""
+        values, lengths, covariates, log = self._history(panel)
+        # Room after every series for its forecasts (and the covariates of those steps).
+        padded = pw.pad_panel(values, lengths, log, self.timesteps_ + self.horizon,
+                              window=self.timesteps_)
+        if panel.future_covariates is not None:
+            future = np.stack(panel.future_covariates)
+            padded.covariates = _padded_covariates(padded, covariates, lengths, future)
+        n, k = padded.n_series, values.shape[1]
+        series, positions = np.arange(n), lengths - 1
+        for _ in range(self.horizon):
+            rows = padded.origin_rows(positions, series)
+            divisor = pw.divisors(padded, rows, series, self.timesteps_)
+            scaffolds = pw.scaffold(padded, rows, positions, 1, self.season_, self.relative_to_)
+            for start in range(0, n, _PREDICT_CHUNK):
+                part = slice(start, start + _PREDICT_CHUNK)
+                future = None if padded.covariates is None else \
+                    pw.future_covariate_windows(padded, rows[part], 1)
+                X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_,
+                              divisor[part], future)
+                median = self.correction_weight_ * qn.predict_quantiles(
+                    self.estimators_, X, len(self.levels_))[:, qn.MEDIAN]
+                z = pw.compose(scaffolds[part], divisor[part], median.reshape(len(X), 1, k))
+                padded.z[rows[part] + 1] = z[:, 0]
+            positions = positions + 1
+        rows = padded.starts[:, None] + lengths[:, None] + np.arange(self.horizon)
+        return pw.decode(padded, series, padded.z[rows])
 
-    # --------------------------------------------------------------- predicting
-    def predict(self, X=None, y=None):
-        """Forecast the ``horizon`` values after the end of the series.
 
-        Parameters
-        ----------
-        X : array-like or DataFrame, default=None
-            Future covariates, required when the forecaster was fitted with ``X``: the
-            ``horizon`` rows after the series. When ``y`` is given, ``X`` holds
-            ``len(y) + horizon`` rows: the covariates of ``y`` followed by the future ones.
-            A DataFrame's columns are matched by name when the forecaster was fitted on
-            named columns (``feature_names_in_``); an array's by position.
-        y : array-like, Series or DataFrame, default=None
-            New recent history to forecast from without refitting (at least
-            ``max(timesteps_, season_)`` values); by default the end of the training series.
+def _tail_rows(starts, lengths, keep):
+    """Rows of the last ``keep[i]`` values of every series in the flat array."""
+    ends = starts + lengths
+    first = np.cumsum(keep) - keep
+    offset = np.arange(keep.sum()) - np.repeat(first, keep)
+    return np.repeat(ends - keep, keep) + offset
 
-        Returns
-        -------
-        forecast : ndarray, Series or DataFrame of shape (horizon,) or (horizon, n_targets)
-            Indexed by the future timestamps when the series had a datetime or period index
-            with a frequency.
-        """
-        check_is_fitted(self, "estimators_")
-        if y is None:
-            history, index = self.y_tail_, self.index_
-        else:
-            history, index = _as_values(y, "y")
-            if history.shape[1] != self.n_targets_:
-                raise ValueError(
-                    f"y has {history.shape[1]} target columns; the forecaster was fitted on "
-                    f"{self.n_targets_}."
-                )
-            if len(history) < self._history_needed():
-                raise ValueError(
-                    f"y must hold at least {self._history_needed()} values to forecast from; "
-                    f"got {len(history)}."
-                )
-            if self.log_ and history.min() <= 0:
-                raise ValueError("y has values <= 0, but the forecaster models logs of y.")
-        cov_past, cov_future = self._predict_covariates(X, y, len(history))
-        z = np.log(history) if self.log_ else history
-        if self.strategy == "direct":
-            z_future = self._forecast_direct(z, cov_past, cov_future)
-        else:
-            z_future = self._forecast_recursive(z, cov_past, cov_future)
-        values = np.exp(z_future) if self.log_ else z_future
-        return self._format(values, index)
 
-    def _predict_covariates(self, X, y, n_history):
-        if self.n_covariates_ == 0:
-            if X is not None:
-                raise ValueError("X was given to predict, but the forecaster was fitted without X.")
-            return None, None
-        if X is None:
-            raise ValueError(
-                f"The forecaster was fitted with covariates: pass X with their future values "
-                f"({self.horizon} rows)."
-            )
-        n_rows = self.horizon if y is None else n_history + self.horizon
-        names = getattr(self, "feature_names_in_", None)
-        if names is not None and isinstance(X, pd.DataFrame):
-            X = _match_columns(X, names)
-        values = _as_values(X, "X", n_rows=n_rows)[0]
-        if values.shape[1] != self.n_covariates_:
-            raise ValueError(
-                f"X has {values.shape[1]} columns; the forecaster was fitted on {self.n_covariates_}."
-            )
-        past = self.X_tail_ if y is None else values[: -self.horizon][-self.timesteps_ :]
-        return past, values[-self.horizon :]
-
-    def _predict_network(self, inputs):
-        outputs = np.mean([est.predict(inputs) for est in self.estimators_], axis=0)
-        return outputs.reshape(len(inputs), -1, self.n_targets_)
-
-    def _forecast_direct(self, z, cov_past, cov_future):
-        T, h = self.timesteps_, self.horizon
-        window = z[-T:][None]
-        inputs = self._encode_windows(
-            window, z[-1][None], None if cov_past is None else cov_past[None],
-            None if cov_future is None else cov_future[None],
-        )
-        out = self._predict_network(inputs)[0]
-        baseline = self._naive(z, np.array([len(z) - 1]), h)[0]
-        return baseline + out * self.scale_
-
-    def _forecast_recursive(self, z, cov_past, cov_future):
-        T = self.timesteps_
-        z = z.copy()
-        cov = None if cov_past is None else np.concatenate([cov_past, cov_future])
-        for step in range(self.horizon):
-            window = z[-T:][None]
-            cov_window = None if cov is None else cov[step : step + T][None]
-            cov_next = None if cov is None else cov[step + T : step + T + 1][None]
-            out = self._predict_network(self._encode_windows(window, z[-1][None], cov_window, cov_next))
-            baseline = self._naive(z, np.array([len(z) - 1]), 1)[0, 0]
-            z = np.concatenate([z, (baseline + out[0, 0] * self.scale_)[None]])
-        return z[-self.horizon :]
-
-    def _format(self, values, index):
-        if self._y_is_1d:
-            values = values[:, 0]
-        if index is None or not has_time_frequency(index):
-            return values
-        future = future_index(index, self.horizon)
-        if values.ndim == 1:
-            return pd.Series(values, index=future, name=self.target_name_)
-        return pd.DataFrame(values, index=future, columns=self._y_columns)
+def _padded_covariates(padded, covariates, lengths, future):
+    """Past and future covariates of every series on the rows of ``padded``."""
+    out = np.zeros((len(padded.z), covariates.shape[1]))
+    series = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(len(covariates)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[padded.starts[series] + position] = covariates
+    future_rows = (padded.starts + lengths)[:, None] + np.arange(future.shape[1])
+    out[future_rows] = future
+    return out

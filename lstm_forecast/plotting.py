@@ -5,7 +5,9 @@
 * :func:`plot_history` draws the training and validation loss / accuracy per epoch of a
   fitted estimator (tutorial S2);
 * :func:`plot_backtest` draws a series and the forecast of every fold of
-  :func:`lstm_forecast.backtest`.
+  :func:`lstm_forecast.backtest`;
+* :func:`plot_panel` draws a few series of a panel, each with its forecast and prediction
+  intervals, one axes per series.
 
 matplotlib is imported only when a function is called; install it with
 ``pip install "lstm-forecast[plot]"``. The figures are plain
@@ -26,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_backtest", "plot_forecast", "plot_history"]
+__all__ = ["plot_backtest", "plot_forecast", "plot_history", "plot_panel"]
 
 _INSTALL_HINT = 'matplotlib is required for plotting; install it with pip install "lstm-forecast[plot]".'
 # Lines with at most this many points get a marker on every point.
@@ -38,15 +40,14 @@ _FORECAST_COLUMNS = ("fold", "time", "horizon_step", "y_true", "y_pred")
 # ----------------------------------------------------------------------------- helpers
 
 
-def _new_axes(ncols=1, *, width=6.4, height=4.0):
-    """A new Figure (not registered with pyplot) and ``ncols`` axes side by side."""
+def _new_axes(ncols=1, *, nrows=1, width=6.4, height=4.0):
+    """A new Figure (not registered with pyplot) and ``nrows x ncols`` axes, row by row."""
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ImportError(_INSTALL_HINT) from exc
-    fig = Figure(figsize=(width * ncols, height), layout="constrained")
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
-    return fig, list(axes)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    return fig, list(fig.subplots(nrows, ncols, squeeze=False).ravel())
 
 
 def _check_axes(ax, name="ax"):
@@ -484,3 +485,107 @@ def plot_backtest(result, *, y=None, ax=None, path=None):
     ax.set_title("backtest: forecast of each fold")
     _finish(fig, [ax], path=path)
     return fig, ax
+
+
+# ----------------------------------------------------------------------------- panel
+
+
+def _by_id(data, name):
+    """A panel (dict, list or (id, time) MultiIndex Series/DataFrame) as ``{id: item}``."""
+    if isinstance(data, Mapping):
+        return dict(data)
+    if isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.MultiIndex):
+        return {key: data.xs(key, level=0) for key in data.index.unique(level=0)}
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        return dict(enumerate(data))
+    raise TypeError(f"{name} must be a panel: a dict, a list or an (id, time) MultiIndex Series or "
+                    f"DataFrame; got {type(data).__name__}.")
+
+
+def _first_column(item):
+    return item.iloc[:, 0] if isinstance(item, pd.DataFrame) else item
+
+
+def plot_panel(history, forecasts, *, intervals=None, actual=None, series=None, max_series=4,
+               last=None, ncols=2, path=None):
+    """Plot a few series of a panel, each with its forecast and prediction intervals.
+
+    Parameters
+    ----------
+    history : dict, list or (id, time) MultiIndex Series/DataFrame
+        The series the forecasts start from (a forecaster's ``y``).
+    forecasts : same container
+        Their forecasts (``predict()``).
+    intervals : same container or None, default=None
+        ``predict_interval(coverage=...)``: one band per coverage, the wider ones lighter.
+    actual : same container or None, default=None
+        The values that followed, when known.
+    series : list or None, default=None
+        Ids (dict keys, list positions or MultiIndex labels) to draw; ``None`` takes the
+        first ``max_series``.
+    max_series : int, default=4
+        Series drawn when ``series`` is None.
+    last : int or None, default=None
+        Draw only the last ``last`` values of every history.
+    ncols : int, default=2
+        Axes per row.
+    path : str, path-like or None, default=None
+        Write the figure to this PNG file.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : list of matplotlib.axes.Axes
+        One per series, titled with its id. With several targets, the first is drawn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lstm_forecast import NaiveForecaster
+    >>> from lstm_forecast.plotting import plot_panel
+    >>> panel = {"a": np.arange(20.0), "b": np.arange(20.0)[::-1]}
+    >>> model = NaiveForecaster(horizon=3).fit(panel)
+    >>> fig, axes = plot_panel(panel, model.predict(), intervals=model.predict_interval(coverage=0.8))
+    >>> [ax.get_title() for ax in axes]
+    ['a', 'b']
+    """
+    path = _check_path(path)
+    past, future = _by_id(history, "history"), _by_id(forecasts, "forecasts")
+    bands = None if intervals is None else _by_id(intervals, "intervals")
+    truth = None if actual is None else _by_id(actual, "actual")
+    ids = list(future)[:max_series] if series is None else list(series)
+    missing = [key for key in ids if key not in future or key not in past]
+    if missing:
+        raise ValueError(f"series {missing!r} are not in both history and forecasts.")
+    if not ids:
+        raise ValueError("no series to plot.")
+    fig, axes = _new_axes(min(ncols, len(ids)), nrows=-(-len(ids) // ncols), height=3.2)
+    for ax in axes[len(ids):]:
+        ax.set_visible(False)
+    for ax, key in zip(axes, ids, strict=False):
+        hist = _first_column(past[key])
+        values = _values(hist, f"history[{key!r}]", allow_2d_column=True)
+        hist_x = np.arange(len(values)) if _index(hist) is None else _x(_index(hist))
+        if last is not None:
+            values, hist_x = values[-last:], hist_x[-last:]
+        pred = _first_column(future[key])
+        point = _values(pred, f"forecasts[{key!r}]")
+        x = _x(_forecast_positions(None, pred, hist, len(point)))
+        ax.plot(hist_x, values, color="0.45", linewidth=1.2, label="history")
+        if bands is not None:
+            frame = bands[key]
+            coverages = sorted({c for _, c, _ in frame.columns}, reverse=True)
+            variable = frame.columns[0][0]
+            for shade, c in zip(np.linspace(0.15, 0.35, len(coverages)), coverages, strict=True):
+                ax.fill_between(x, frame[(variable, c, "lower")].to_numpy(),
+                                frame[(variable, c, "upper")].to_numpy(), color="C1", alpha=shade,
+                                linewidth=0, label=f"{c:.0%} interval")
+        if truth is not None and key in truth:
+            ax.plot(x, _values(_first_column(truth[key]), f"actual[{key!r}]"), color="C0",
+                    marker=_marker(len(point)), markersize=3, label="actual")
+        ax.plot(x, point, color="C1", linestyle="--", marker=_marker(len(point)), markersize=3,
+                label="forecast")
+        ax.set_title(str(key))
+        ax.set_ylabel(str(getattr(hist, "name", None) or "value"))
+    _finish(fig, axes[:1], path=path)
+    return fig, axes[: len(ids)]

@@ -270,10 +270,8 @@ def test_demo_plots_have_baselines_and_named_axes(tmp_path, capsys, monkeypatch)
 
     monkeypatch.setattr(_cli_demo, "_SINE_POINTS", 1_000)
     monkeypatch.setattr(_cli_demo, "_SINE_EPOCHS", 1)
-    monkeypatch.setattr(_cli_demo, "_default_estimator",
-                        lambda: LSTMRegressor(hidden_size=4, max_epochs=1), raising=False)
-    monkeypatch.setattr("lstm_forecast.forecaster._default_estimator",
-                        lambda: LSTMRegressor(hidden_size=4, max_epochs=1))
+    monkeypatch.setattr("lstm_forecast._quantile_network.default_estimator",
+                        lambda n_windows: LSTMRegressor(hidden_size=4, max_epochs=1))
     figures = []
     original = Figure.savefig
     monkeypatch.setattr(Figure, "savefig",

@@ -140,3 +140,15 @@ def test_s4_mnist_rows_gd(capsys):
     assert result["n_steps"] == 10
     assert "Optimization Finished!" in lines
     assert matching(lines, r"Testing Accuracy: \d\.\d{4} \(100 test images\)")
+
+
+def test_panel_forecast(capsys, tmp_path):
+    result, lines = run("panel_forecast", capsys, "--output-dir", tmp_path)
+    assert lines[0] == "20 series of 21 to 40 quarters; forecasting 8 quarters"
+    assert matching(lines, r"one network for all series: 1 networks x \d+ epochs, windows of 20 "
+                           r"quarters, [\d.]+ s")
+    (lstm,) = matching(lines, r" +LSTMForecaster: MAPE ([\d.]+)%  MASE ([\d.]+)")
+    assert float(lstm[1]) == pytest.approx(result["LSTMForecaster"]["mape"], abs=0.01)
+    assert matching(lines, r"80% intervals cover [\d.]+% of the held-out values")
+    assert 0 < result["coverage_0.8"] <= result["coverage_0.95"] <= 100
+    assert_png(tmp_path / "panel_forecast.png")

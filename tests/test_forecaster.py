@@ -1,4 +1,5 @@
-"""LSTMForecaster: shapes, future index, strategies, covariates, new history, sklearn tooling."""
+"""LSTMForecaster on one series: shapes, future index, strategies, covariates, new history,
+sklearn tooling (panels: test_forecaster_panel.py; every container: test_forecaster_contract.py)."""
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ def airline():
 
 
 def test_forecast_has_future_monthly_index(airline):
-    model = LSTMForecaster(tiny(), horizon=6).fit(airline)
+    model = LSTMForecaster(tiny(), horizon=6, n_models=1).fit(airline)
     forecast = model.predict()
     assert isinstance(forecast, pd.Series)
     assert list(forecast.index) == list(pd.date_range("1961-01-01", periods=6, freq="MS"))
@@ -30,13 +31,13 @@ def test_forecast_has_future_monthly_index(airline):
 
 def test_period_index_is_continued():
     y = pd.Series(np.arange(1.0, 41.0), index=pd.period_range("2000Q1", periods=40, freq="Q"))
-    forecast = LSTMForecaster(tiny(), horizon=4).fit(y).predict()
+    forecast = LSTMForecaster(tiny(), horizon=4, n_models=1).fit(y).predict()
     assert list(forecast.index.astype(str)) == ["2010Q1", "2010Q2", "2010Q3", "2010Q4"]
 
 
 def test_plain_array_gives_array_of_horizon():
     y = np.sin(np.arange(200) / 5.0)
-    forecast = LSTMForecaster(tiny(), timesteps=10, horizon=5).fit(y).predict()
+    forecast = LSTMForecaster(tiny(), timesteps=10, horizon=5, n_models=1).fit(y).predict()
     assert isinstance(forecast, np.ndarray) and forecast.shape == (5,)
 
 
@@ -45,7 +46,7 @@ def test_strategies_learn_a_sine(strategy):
     y = np.sin(np.arange(400) * 2 * np.pi / 25)
     model = LSTMForecaster(
         LSTMRegressor(hidden_size=16, max_epochs=30, random_state=0),
-        timesteps=25, horizon=5, strategy=strategy, random_state=0,
+        timesteps=25, horizon=5, strategy=strategy, n_models=1, random_state=0,
     ).fit(y[:-5])
     error = np.abs(model.predict() - y[-5:]).max()
     naive = np.abs(y[-6] - y[-5:]).max()
@@ -55,7 +56,7 @@ def test_strategies_learn_a_sine(strategy):
 def test_several_targets_keep_columns():
     index = pd.date_range("2020-01-01", periods=120, freq="D")
     frame = pd.DataFrame({"a": np.arange(120.0) + 1, "b": np.cos(np.arange(120.0))}, index=index)
-    forecast = LSTMForecaster(tiny(), timesteps=14, horizon=3).fit(frame).predict()
+    forecast = LSTMForecaster(tiny(), timesteps=14, horizon=3, n_models=1).fit(frame).predict()
     assert isinstance(forecast, pd.DataFrame)
     assert list(forecast.columns) == ["a", "b"] and forecast.shape == (3, 2)
     assert forecast.index[0] == pd.Timestamp("2020-04-30")
@@ -67,11 +68,11 @@ def test_covariates_future_values_are_required_and_used():
     y = np.r_[0.0, x[:-1]] * 0 + x * 2.0  # y depends on the same-time covariate
     model = LSTMForecaster(
         LSTMRegressor(hidden_size=16, max_epochs=40, random_state=0), timesteps=5, horizon=2,
-        transform=None,
+        transform=None, n_models=1,
     ).fit(y[:-2], x[:-2, None])
     with pytest.raises(ValueError, match="future values"):
         model.predict()
-    with pytest.raises(ValueError, match="2 rows"):
+    with pytest.raises(ValueError, match="2"):
         model.predict(x[-3:, None])
     forecast = model.predict(x[-2:, None])
     assert np.abs(forecast - y[-2:]).max() < 1.0
@@ -102,7 +103,7 @@ def test_named_covariates_are_matched_by_name(tmp_path):
 
 
 def test_new_history_forecasts_without_refitting(airline):
-    model = LSTMForecaster(tiny(), horizon=3).fit(airline.iloc[:-24])
+    model = LSTMForecaster(tiny(), horizon=3, n_models=1).fit(airline.iloc[:-24])
     estimators = model.estimators_
     from_history = model.predict(y=airline.iloc[:-12])
     assert model.estimators_ is estimators
@@ -112,8 +113,8 @@ def test_new_history_forecasts_without_refitting(airline):
 
 
 def test_same_seed_same_forecast(airline):
-    first = LSTMForecaster(tiny(), horizon=3, random_state=1).fit(airline).predict()
-    second = LSTMForecaster(tiny(), horizon=3, random_state=1).fit(airline).predict()
+    first = LSTMForecaster(tiny(), horizon=3, n_models=1, random_state=1).fit(airline).predict()
+    second = LSTMForecaster(tiny(), horizon=3, n_models=1, random_state=1).fit(airline).predict()
     pd.testing.assert_series_equal(first, second)
 
 
@@ -134,13 +135,14 @@ def test_is_a_clonable_estimator_tunable_in_a_grid(airline):
         def score(self, y, X=None):
             return 0.0
 
-    grid = GridSearchCV(Scored(tiny(), horizon=2), {"estimator__hidden_size": [4, 8]}, cv=2)
+    grid = GridSearchCV(Scored(tiny(), horizon=2, n_models=1), {"estimator__hidden_size": [4, 8]},
+                        cv=2)
     grid.fit(airline.to_numpy())
     assert grid.best_params_["estimator__hidden_size"] in (4, 8)
 
 
 def test_backtest_refit_free_uses_new_history(airline):
-    result = backtest(LSTMForecaster(tiny(), horizon=6), airline, n_folds=2, refit=False,
+    result = backtest(LSTMForecaster(tiny(), horizon=6, n_models=1), airline, n_folds=2, refit=False,
                       seasonal_period=12)
     assert len(result.folds) == 2 and result.folds["mape"].notna().all()
 
@@ -148,10 +150,10 @@ def test_backtest_refit_free_uses_new_history(airline):
 @pytest.mark.parametrize(
     ("params", "data", "match"),
     [
-        ({"horizon": 0}, np.arange(50.0), "horizon must be an integer >= 1"),
-        ({"timesteps": -1}, np.arange(50.0), "timesteps must be an integer >= 1"),
-        ({"strategy": "magic"}, np.arange(50.0), "strategy must be"),
-        ({"timesteps": 40, "horizon": 20}, np.arange(50.0), "at least timesteps \\+ horizon"),
+        ({"horizon": 0}, np.arange(50.0), "'horizon' parameter"),
+        ({"timesteps": -1}, np.arange(50.0), "'timesteps' parameter"),
+        ({"strategy": "magic"}, np.arange(50.0), "'strategy' parameter"),
+        ({"horizon": 49}, np.arange(50.0), "needs at least 51 observations in y, got 50"),
         ({}, np.r_[np.arange(50.0), np.nan], "NaN"),
         ({}, np.array(["a", "b"] * 20), "numbers"),
         ({"transform": "log"}, np.arange(-5.0, 45.0), "strictly positive"),
@@ -160,6 +162,13 @@ def test_backtest_refit_free_uses_new_history(airline):
 def test_bad_input_is_a_clear_value_error(params, data, match):
     with pytest.raises(ValueError, match=match):
         LSTMForecaster(tiny(), **params).fit(data)
+
+
+def test_recursive_forecasts_give_no_quantiles(airline):
+    model = LSTMForecaster(tiny(), horizon=3, strategy="recursive", n_models=1).fit(airline)
+    assert model.predict().shape == (3,)
+    with pytest.raises(ValueError, match="strategy='direct'"):
+        model.predict_interval()
 
 
 def test_unsorted_or_duplicate_time_index_is_rejected():

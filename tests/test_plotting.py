@@ -16,7 +16,7 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from lstm_forecast import LSTMClassifier, LSTMRegressor, backtest  # noqa: E402
 from lstm_forecast.baselines import NaiveForecaster  # noqa: E402
-from lstm_forecast.plotting import plot_backtest, plot_forecast, plot_history  # noqa: E402
+from lstm_forecast.plotting import plot_backtest, plot_forecast, plot_history, plot_panel  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -281,3 +281,44 @@ def test_plot_backtest_of_a_panel_plots_one_series_at_a_time():
     one = result.forecasts[result.forecasts["series"] == "a"]
     _, ax = plot_backtest(one, y=panel["a"])
     assert ax.get_lines()
+
+
+# ----------------------------------------------------------------------------- panel
+def _panel_and_forecasts():
+    index = pd.period_range("2020-01", periods=24, freq="M")
+    panel = {key: pd.Series(np.arange(24.0) + level, index=index, name="sales")
+             for key, level in (("a", 0.0), ("b", 10.0), ("c", 20.0))}
+    model = NaiveForecaster(horizon=4).fit(panel)
+    return panel, model.predict(), model.predict_interval(coverage=[0.5, 0.9])
+
+
+def test_plot_panel_draws_each_series_with_its_bands(tmp_path):
+    panel, forecasts, intervals = _panel_and_forecasts()
+    fig, axes = plot_panel(panel, forecasts, intervals=intervals, series=["c", "a"], last=12,
+                           path=tmp_path / "panel.png")
+    assert [ax.get_title() for ax in axes] == ["c", "a"]
+    assert (tmp_path / "panel.png").stat().st_size > 0
+    history, forecast = axes[0].get_lines()
+    assert len(history.get_xdata()) == 12 and history.get_ydata()[-1] == 43.0
+    np.testing.assert_array_equal(forecast.get_ydata(), forecasts["c"].to_numpy())
+    assert len(axes[0].collections) == 2  # one band per coverage
+    assert axes[0].get_ylabel() == "sales"
+
+
+def test_plot_panel_of_a_multiindex_panel_with_actual_values():
+    panel, _, _ = _panel_and_forecasts()
+    frame = pd.concat(panel, names=["id", "month"])
+    train = frame.groupby(level=0).head(20)
+    actual = frame.groupby(level=0).tail(4)
+    model = NaiveForecaster(horizon=4).fit(train)
+    fig, axes = plot_panel(train, model.predict(), actual=actual, max_series=2)
+    assert [ax.get_title() for ax in axes] == ["a", "b"]
+    assert [line.get_label() for line in axes[1].get_lines()] == ["history", "actual", "forecast"]
+
+
+def test_plot_panel_bad_input():
+    panel, forecasts, _ = _panel_and_forecasts()
+    with pytest.raises(ValueError, match=r"\['z'\] are not in both"):
+        plot_panel(panel, forecasts, series=["z"])
+    with pytest.raises(TypeError, match="history must be a panel"):
+        plot_panel(3.0, forecasts)
