@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
@@ -10,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_consistent_length
 from skorch.callbacks import EpochScoring
 
+from . import _architecture
 from ._base import RecurrentEstimatorBase, _check_int
 
 
@@ -36,6 +39,13 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     skorch, on the GPU when there is one (``device="auto"``). Nothing else happens unless
     asked for: no validation split and no early stopping by default.
 
+    The defaults (``conv_channels="auto"``, ``standardize="auto"``, ``pooling="max"``,
+    ``batch_size=16``) are an LSTM-FCN-style network chosen for real series, images read by
+    rows and token ids alike, resolved in ``fit`` from the data: see "The defaults" in the
+    classification guide (``docs/classification.md``) for what they do and the benchmark
+    behind them. The reference tutorials' plain LSTM that reads its last state is
+    ``conv_channels=None, standardize=True, pooling="last"``.
+
     Parameters
     ----------
     hidden_size : int, default=64
@@ -48,10 +58,11 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Read each sequence in both directions and concatenate the two summaries.
     dropout : float, default=0.0
         Dropout between stacked recurrent layers and on the summary before the output layer.
-    pooling : {"last", "mean", "max", "cell"}, default="last"
-        How the sequence is summarised for the output layer: the hidden state after the last
-        step (as in the reference tutorials), the mean or maximum of the hidden states over
-        time (stronger on long sequences), or the final LSTM cell state.
+    pooling : {"last", "mean", "max", "cell"}, default="max"
+        How the sequence is summarised for the output layer: the maximum of the hidden states
+        over time (finds a pattern wherever it occurs), their mean, the hidden state after the
+        last step (as in the reference tutorials; close to chance on series of hundreds of
+        steps), or the final LSTM cell state.
     forget_bias : float or None, default=None
         Initial forget-gate bias of the LSTM layers (``cell="lstm"`` only); ``1.0``
         reproduces TensorFlow's ``forget_bias=1.0``. ``None`` leaves it at 0 like every
@@ -63,18 +74,27 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Size of the token embedding (used only with ``vocab_size``).
     projection_size : int or None, default=None
         Width of a linear layer applied to every time step before the recurrent layers.
-    conv_channels : int or None, default=None
-        Channels of a 1-D convolution (kernel 7, batch norm, ReLU) applied along time before
-        the recurrent layers, as in LSTM-FCN.
-    standardize : bool or "series", default=True
-        Standardise each input feature with training-set statistics (not token ids).
-        ``"series"`` also z-normalises every sequence over its own time steps (per feature,
-        at fit and predict), for series whose offsets and scales differ from one sample to
-        the next (raw sensor series; UCR-style benchmarks are normalised this way).
+    conv_channels : "auto", int or None, default="auto"
+        Convolutional front end applied along time before the recurrent layers. ``"auto"``:
+        for real-valued sequences of 8 steps or more, three blocks of 64 channels (kernels 8,
+        5 and 3, batch norm, ReLU; FCN's stack), whose first block's output is max-pooled so
+        that the recurrent layers read at most 128 steps, and whose output averaged over time
+        is also read by the output layer (LSTM-FCN); none for token ids or shorter sequences.
+        What was chosen is in ``conv_channels_`` and ``downsample_``. An int is one
+        convolution of that many channels (kernel 7, batch norm, ReLU); None is none.
+    standardize : "auto", bool, "series" or "series+stats", default="auto"
+        Input scaling (not of token ids). ``True`` standardises each input feature with
+        training-set statistics. ``"series"`` also z-normalises every sequence over its own
+        time steps (per feature, at fit and predict), for series whose offsets and scales
+        differ from one sample to the next. ``"series+stats"`` does both and gives the network
+        each sequence's mean and log standard deviation as extra inputs, so a level or a
+        scale that tells the classes apart is kept. ``"auto"`` is ``"series+stats"`` (False
+        for token ids), in ``standardize_``.
     max_epochs : int, default=50
         Passes over the training data.
-    batch_size : int, default=32
-        Samples per gradient step.
+    batch_size : int, default=16
+        Samples per gradient step (small training sets need the steps: UCR sets have tens to
+        hundreds of series).
     lr : float, default=1e-2
         Initial learning rate.
     lr_schedule : {"cosine", None}, default="cosine"
@@ -144,6 +164,12 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         of any length are accepted then.
     n_features_per_step_ : int
         Features the network reads at every time step (1 for token ids).
+    conv_channels_ : tuple of int, int or None
+        The convolutional front end that was built (``conv_channels`` resolved).
+    downsample_ : int
+        Steps of the input per step of the recurrent layers (1 without the ``"auto"`` stack).
+    standardize_ : bool or str
+        The input scaling that was applied (``standardize`` resolved).
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names.
 
@@ -172,15 +198,15 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         cell="lstm",
         bidirectional=False,
         dropout=0.0,
-        pooling="last",
+        pooling="max",
         forget_bias=None,
         vocab_size=None,
         embedding_dim=32,
         projection_size=None,
-        conv_channels=None,
-        standardize=True,
+        conv_channels="auto",
+        standardize="auto",
         max_epochs=50,
-        batch_size=32,
+        batch_size=16,
         lr=1e-2,
         lr_schedule="cosine",
         optimizer="adam",
@@ -263,6 +289,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
                 f"LSTMClassifier needs samples of at least 2 classes; got 1 class "
                 f"({_plain(self.classes_[0])!r})."
             )
+        self._resolve_architecture(X)
         return self._fit_network(X, lengths, encoder.transform(y), len(self.classes_))
 
     def predict_proba(self, X):
@@ -302,6 +329,20 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     @property
     def _token_input(self):
         return self.vocab_size is not None
+
+    # -------------------------------------------- "auto" parameters (_architecture.py)
+    def _validate_params(self):
+        _architecture.check_auto_parameters(self)
+        # The shared checks read stand-ins for the values only the classifier takes.
+        stand_in = copy.copy(self)
+        vars(stand_in).update(_architecture.stand_ins(self))
+        super(LSTMClassifier, stand_in)._validate_params()
+
+    def _resolve_architecture(self, X):
+        vars(self).update(_architecture.resolve(self, X))
+
+    def _build_module(self, n_outputs):
+        return _architecture.build_network(self, n_outputs)
 
     def _criterion(self):
         return torch.nn.CrossEntropyLoss
