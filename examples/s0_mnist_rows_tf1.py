@@ -25,6 +25,7 @@ Through lstm_forecast::
     X, y = load_mnist_csv_zip("mnist_csv.zip")
     model = make_pipeline(RowSequence(), LSTMClassifier(
         projection_size=128, hidden_size=128, forget_bias=1.0, pooling="cell",
+        conv_channels=None, standardize=True,
         optimizer="adam", lr=1e-3, batch_size=128, max_epochs=1, lr_schedule=None))
 
 Mapping of the 300 "random mini-batches": 300 x 128 = 38,400 images, 0.64 of an epoch of
@@ -191,6 +192,7 @@ def main(argv=None):
         RowSequence(),  # (n, 784) -> (n, 28, 28): 28 steps of 28 pixels
         LSTMClassifier(
             projection_size=128, hidden_size=128, forget_bias=1.0, pooling="cell",
+            conv_channels=None, standardize=True,  # the tutorial's network, no conv front end
             optimizer="adam", lr=1e-3, batch_size=args.batch_size, max_epochs=1,
             lr_schedule=None, shuffle=True, callbacks=[printer],
             device=args.device, random_state=args.seed,

@@ -20,8 +20,8 @@ per epoch and the test loss and accuracy printed. Abridged::
 Through lstm_forecast::
 
     model = make_pipeline(PadSequences(maxlen=500), LSTMClassifier(
-        vocab_size=10000, embedding_dim=32, hidden_size=32, dropout=0.2,
-        optimizer="rmsprop", lr=1e-3, batch_size=32, max_epochs=3,
+        vocab_size=10000, embedding_dim=32, hidden_size=32, dropout=0.2, pooling="last",
+        conv_channels=None, optimizer="rmsprop", lr=1e-3, batch_size=32, max_epochs=3,
         validation_fraction=0.2, lr_schedule=None))
     plot_history(model[-1], path="s2_imdb_history.png")
 
@@ -139,6 +139,7 @@ def main(argv=None):
         PadSequences(maxlen=MAXLEN),  # Keras pad_sequences: pre-padding, pre-truncating
         LSTMClassifier(
             vocab_size=NUM_WORDS, embedding_dim=32, hidden_size=32, dropout=0.2,
+            pooling="last", conv_channels=None,  # Keras' LSTM returns its last output
             optimizer="rmsprop", optimizer_kwargs={"alpha": 0.9, "eps": 1e-7}, lr=1e-3,
             batch_size=32, max_epochs=args.max_epochs, validation_fraction=0.2,
             lr_schedule=None, callbacks=[KerasEpochLog()],

@@ -32,8 +32,9 @@ The same tutorial compares a bidirectional LSTM(128) with a one-way LSTM(128) on
 Through lstm_forecast::
 
     model = make_pipeline(RowSequence(), LSTMClassifier(
-        hidden_size=128, num_layers=2, optimizer="adam", lr=1e-3, batch_size=100,
-        max_epochs=5, lr_schedule=None, device="auto"))
+        hidden_size=128, num_layers=2, pooling="last", conv_channels=None, standardize=True,
+        optimizer="adam", lr=1e-3, batch_size=100, max_epochs=5, lr_schedule=None,
+        device="auto"))
 
 The loss every 100 batches comes from a small skorch callback (:class:`PrintLoss` below);
 it prints the loss of the batch just trained on, as ``loss.item()`` in the tutorial. The
@@ -144,7 +145,9 @@ def fashion_mnist(args):
     model = make_pipeline(
         RowSequence(),  # (n, 28, 28) images -> 28 steps of 28 pixels
         LSTMClassifier(
-            hidden_size=128, num_layers=2, optimizer="adam", lr=1e-3, batch_size=100,
+            hidden_size=128, num_layers=2, pooling="last", conv_channels=None,
+            standardize=True,  # the tutorial's network: Linear on the last step's output
+            optimizer="adam", lr=1e-3, batch_size=100,
             max_epochs=epochs, lr_schedule=None, callbacks=[PrintLoss(every=every)],
             device=args.device, random_state=args.seed,
         ),
@@ -165,7 +168,8 @@ def compare_bidirectional(args):
     results = {}
     for name, bidirectional in (("LSTM(128)", False), ("BiLSTM(128)", True)):
         model = make_pipeline(RowSequence(), LSTMClassifier(
-            hidden_size=128, bidirectional=bidirectional, optimizer="adam", lr=1e-3,
+            hidden_size=128, bidirectional=bidirectional, pooling="last", conv_channels=None,
+            standardize=True, optimizer="adam", lr=1e-3,
             batch_size=32, max_epochs=epochs, lr_schedule=None,
             device=args.device, random_state=args.seed,
         ))

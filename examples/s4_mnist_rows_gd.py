@@ -25,8 +25,9 @@ test images at the end. Abridged::
 Through lstm_forecast::
 
     model = make_pipeline(RowSequence(), LSTMClassifier(
-        hidden_size=128, forget_bias=1.0, pooling="last", optimizer="sgd", lr=0.001,
-        batch_size=128, max_epochs=43, lr_schedule=None))
+        hidden_size=128, forget_bias=1.0, pooling="last", conv_channels=None,
+        standardize=True, optimizer="sgd", lr=0.001, batch_size=128, max_epochs=43,
+        lr_schedule=None))
 
 Steps to epochs: 20,000 steps of 128 images are 2,560,000 images, 42.7 passes over the
 60,000 training images (469 batches each). The script trains ``max_epochs=43`` epochs, i.e.
@@ -163,7 +164,9 @@ def main(argv=None):
     model = make_pipeline(
         RowSequence(),  # (n, 28, 28) images -> 28 steps of 28 pixels
         LSTMClassifier(
-            hidden_size=128, forget_bias=1.0, pooling="last", optimizer="sgd", lr=0.001,
+            hidden_size=128, forget_bias=1.0, pooling="last", conv_channels=None,
+            standardize=True,  # the tutorial's network, no conv front end
+            optimizer="sgd", lr=0.001,
             batch_size=batch_size, max_epochs=epochs, lr_schedule=None,
             callbacks=[PrintMiniBatch(every=args.display_step)],
             device=args.device, random_state=args.seed,

@@ -34,6 +34,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
+from ._architecture import network_config, recurrent_input_width
 from ._callbacks import GradientValueClipping, NonFiniteLossError, PlainPrintLog, StopOnNonFiniteLoss
 from ._data import TensorBatches, as_tensor, feature_statistics, module_inputs
 from ._inference import inference_module, run_invariant
@@ -87,8 +88,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         "vocab_size": [Interval(Integral, 2, None, closed="left"), None],
         "embedding_dim": [_positive(Integral)],
         "projection_size": [_positive(Integral), None],
-        "conv_channels": [_positive(Integral), None],
-        "standardize": ["boolean", StrOptions({"series"})],
+        "conv_channels": [_positive(Integral), StrOptions({"auto"}), None],
+        "standardize": ["boolean", StrOptions({"series", "series+stats", "auto"})],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [_positive(Integral)],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -113,7 +114,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
 
     _persist_attributes: tuple[str, ...] = (
         "n_features_in_", "feature_names_in_", "n_features_per_step_", "_fitted_on_2d",
-        "n_epochs_", "interrupted_", "network_config_",
+        "n_epochs_", "interrupted_", "network_config_", "conv_channels_", "downsample_",
+        "standardize_",
     )
 
     def __init__(
@@ -129,8 +131,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         vocab_size: int | None = None,
         embedding_dim: int = 32,
         projection_size: int | None = None,
-        conv_channels: int | None = None,
-        standardize: bool | Literal["series"] = True,
+        conv_channels: int | Literal["auto"] | None = None,
+        standardize: bool | Literal["series", "series+stats", "auto"] = True,
         max_epochs: int = 50,
         batch_size: int = 32,
         lr: float = 1e-2,
@@ -338,25 +340,11 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     def _vocabulary_size(self, *, reset):
         return int(self.vocab_size) if reset else self.network_config_["vocab_size"]
 
-    def _network_config(self, n_outputs):
-        """The keyword arguments of the network ``fit`` builds: plain Python values."""
-        tokens = self.vocab_size is not None
-        return {
-            "n_features": int(self.n_features_per_step_),
-            "n_outputs": int(n_outputs),
-            "hidden_size": int(self.hidden_size),
-            "num_layers": int(self.num_layers),
-            "cell": str(self.cell),
-            "bidirectional": bool(self.bidirectional),
-            "dropout": float(self.dropout),
-            "pooling": str(self.pooling),
-            "forget_bias": None if self.forget_bias is None else float(self.forget_bias),
-            "vocab_size": int(self.vocab_size) if tokens else None,
-            "embedding_dim": int(self.embedding_dim) if tokens else None,
-            "projection_size": None if self.projection_size is None else int(self.projection_size),
-            "conv_channels": None if self.conv_channels is None else int(self.conv_channels),
-            "series_norm": isinstance(self.standardize, str) and not tokens,
-        }
+    def _network_config(self, n_outputs, steps):
+        """The network's keyword arguments (see ``_architecture.network_config``)."""
+        config, resolved = network_config(self, n_outputs, steps)
+        vars(self).update(resolved)
+        return config
 
     def _callbacks(self, has_validation):
         """The named callbacks of the net: ours, then the user's (copied)."""
@@ -398,10 +386,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
 
     def _threads(self, batch_size):
         config = self.network_config_
-        width = config["embedding_dim"] or config["projection_size"] or config["conv_channels"] \
-            or config["n_features"]
         return auto_threads(
-            self.n_threads, batch_size=batch_size, n_inputs=width,
+            self.n_threads, batch_size=batch_size, n_inputs=recurrent_input_width(config),
             hidden_size=config["hidden_size"], num_layers=config["num_layers"],
             directions=2 if config["bidirectional"] else 1,
         )
@@ -414,12 +400,12 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
 
             seed = shared_seed(accelerator, seed)
         train_idx, valid_idx = self._split(len(X), y_encoded)
-        self.network_config_ = self._network_config(n_outputs)
+        self.network_config_ = self._network_config(n_outputs, X.shape[1])
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices), torch_threads(self._threads(self.batch_size)):
             torch.manual_seed(seed)
             module = RecurrentNetwork(**self.network_config_)
-            if self.standardize and not self.network_config_["vocab_size"]:
+            if self.standardize_ and not self.network_config_["vocab_size"]:
                 train_lengths = None if lengths is None else lengths[train_idx]
                 mean, std = feature_statistics(X[train_idx], train_lengths)
                 module.input_shift.copy_(torch.from_numpy(mean))

@@ -31,29 +31,22 @@ _FILLS = "{ffill,bfill,interpolate,zero}"
 # {future} and {whole} (see _files).
 _RULES = [
     # forecaster.fit: the series is too short for the window and the horizon
-    (r"The series has (\d+) time steps; at least timesteps \+ horizon = (.*?) are needed\.",
-     "{series} has \\1 time steps; at least --timesteps + --horizon = \\2 are needed: lower "
-     "--horizon or --timesteps{more}."),
+    (r"LSTMForecaster needs at least (\d+) observations in y, got (\d+)\.",
+     "{series} has \\2 values; at least \\1 (--horizon + 2) are needed: lower --horizon{more}."),
     (r"timesteps \+ horizon = (.*?) is more than the longest series \((\d+) values\): no "
      r"window would be complete\. Use a shorter timesteps, or None to choose it from the series\.",
      "--timesteps + --horizon = \\1 is more than {series} holds (\\2 values): lower --horizon or "
      "--timesteps{more}."),
-    (r"timesteps=(\d+) is too short for relative_to='\w+' with season (\d+): at least (\d+) "
-     r"steps are needed\.",
-     "--timesteps \\1 is too short for season \\2: at least \\3 steps are needed (or pass "
-     "--season 1)."),
     # forecaster.predict with new history or covariates
-    (r"y must hold at least (\d+) values to forecast from; got (\d+)\.",
-     "{history} holds \\2 values; at least \\1 are needed to forecast from."),
-    (r"y has values <= 0, but the forecaster models logs of y\.",
-     "{history} has values <= 0, but the model was trained on a positive series and forecasts "
-     "its logarithm: fit a model on the new data."),
-    (r"The forecaster was fitted with covariates: pass X with their future values \((\d+) rows\)\.",
+    (r"The forecaster was fitted with covariates: pass X with their future values \((\d+) rows "
+     r"per series\)\.",
      "the model was fitted with --covariates: pass --future-covariates FILE with their next \\1 "
      "values."),
     (r"X was given to predict, but the forecaster was fitted without X\.",
      "--future-covariates was given, but the model was fitted without --covariates."),
-    (r"X must have (\d+) rows; got (\d+)\.", "{future} must have \\1 rows; got \\2."),
+    (r"X must have horizon=(\d+) rows, got (\d+)\.", "{future} must have \\1 rows; got \\2."),
+    (r"X must have len\(y\) \+ horizon = (\d+) rows, got (\d+)\.",
+     "{future} must have \\1 rows (those of {history}, then the future ones); got \\2."),
     # backtest: too few values for the folds
     (r"y is too short for (?:the default )?n_folds=(\d+) with horizon=(\d+) and step=\d+: (\d+) "
      r"observations are needed, len\(y\)=(\d+)\. At most (\d+) folds fit; lower n_folds, step "

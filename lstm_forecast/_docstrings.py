@@ -1,9 +1,13 @@
-"""The parameter and attribute sections shared by LSTMRegressor's and LSTMClassifier's docs.
+"""What LSTMRegressor and LSTMClassifier share in their public face: the parameter and
+attribute sections of their docs, and a signature with per-estimator defaults.
 
 Written once, formatted into each estimator's docstring (as skorch builds its classifier's
-docstring from the net's): ``{standardize}``, ``{validation_fraction}`` and the attributes
-differ between the two.
+docstring from the net's): the parameters whose defaults differ (``pooling``,
+``conv_channels``, ``standardize``, ``batch_size``), ``validation_fraction`` and some
+attributes differ between the two.
 """
+
+import types
 
 SHARED_PARAMETERS = """\
     hidden_size : int, default=64
@@ -16,11 +20,7 @@ SHARED_PARAMETERS = """\
         Read each sequence in both directions and concatenate the two summaries.
     dropout : float, default=0.0
         Dropout between stacked recurrent layers and on the summary before the output layer.
-    pooling : {{"last", "mean", "max", "cell"}}, default="last"
-        How the sequence is summarised for the output layer: the hidden state after the last
-        step (as in the reference tutorials), the mean or maximum of the hidden states over
-        time (stronger on long sequences), or the final LSTM cell state.
-    forget_bias : float or None, default=None
+{pooling}    forget_bias : float or None, default=None
         Initial forget-gate bias of the LSTM layers (``cell="lstm"`` only); ``1.0``
         reproduces TensorFlow's ``forget_bias=1.0``. ``None`` leaves it at 0 like every
         other bias.
@@ -31,19 +31,9 @@ SHARED_PARAMETERS = """\
         Size of the token embedding (used only with ``vocab_size``).
     projection_size : int or None, default=None
         Width of a linear layer applied to every time step before the recurrent layers.
-    conv_channels : int or None, default=None
-        Channels of a 1-D convolution (kernel 7, batch norm, ReLU) applied along time before
-        the recurrent layers, as in LSTM-FCN.
-    standardize : bool or "series", default=True
-        {standardize}
-        ``"series"`` also z-normalises every sequence over its own time steps (per feature,
-        at fit and predict), for series whose offsets and scales differ from one sample to
-        the next (raw sensor series; UCR-style benchmarks are normalised this way).
-    max_epochs : int, default=50
+{conv_channels}{standardize}    max_epochs : int, default=50
         Passes over the training data.
-    batch_size : int, default=32
-        Samples per gradient step.
-    lr : float, default=1e-2
+{batch_size}    lr : float, default=1e-2
         Initial learning rate.
     lr_schedule : {{"cosine", None}}, default="cosine"
         ``"cosine"`` anneals the learning rate to zero over ``max_epochs`` (per epoch);
@@ -120,13 +110,68 @@ SHARED_ATTRIBUTES = """\
         ids); sequences of any length are accepted then.
     n_features_per_step_ : int
         Features the network reads at every time step (1 for token ids).
+    conv_channels_ : tuple of int, int or None
+        The convolutional front end that was built (``conv_channels`` resolved).
+    downsample_ : int
+        Steps of the input per step of the recurrent layers (1 without the ``"auto"`` stack).
+    standardize_ : bool or str
+        The input scaling that was applied (``standardize`` resolved).
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names.
 """
 
+POOLING = """\
+    pooling : {{"last", "mean", "max", "cell"}}, default={default}
+        How the sequence is summarised for the output layer: {text}
+"""
+
+CONV_CHANNELS = """\
+    conv_channels : int, "auto" or None, default={default}
+        Convolutional front end applied along time before the recurrent layers. An int is
+        one convolution of that many channels (kernel 7, batch norm, ReLU), as in LSTM-FCN;
+        None is none. ``"auto"``: for real-valued sequences of 8 steps or more, the three
+        blocks of FCN (64 channels each, kernels 8, 5 and 3, batch norm, ReLU), whose first
+        block's output is max-pooled so that the recurrent layers read at most 128 steps,
+        and whose output averaged over time is also read by the output layer (LSTM-FCN);
+        none for token ids or shorter sequences. What was built is in ``conv_channels_``
+        and ``downsample_``.
+"""
+
+STANDARDIZE = """\
+    standardize : bool, "series", "series+stats" or "auto", default={default}
+        Input scaling (never of token ids). ``True`` standardises each input feature with
+        training-set statistics{target}. ``"series"`` also z-normalises every sequence over
+        its own time steps (per feature, at fit and predict), for series whose offsets and
+        scales differ from one sample to the next: predictions ignore level and scale.
+        ``"series+stats"`` does both and gives the network each sequence's mean and log
+        standard deviation as extra inputs, so a level or a scale that tells samples apart
+        is kept. ``"auto"`` is ``"series+stats"`` (False for token ids). What was applied is
+        in ``standardize_``.
+"""
+
+BATCH_SIZE = """\
+    batch_size : int, default={default}
+        Samples per gradient step{text}.
+"""
+
 
 def estimator_doc(template: str, **sections: str) -> str:
-    """``template`` with the shared sections (and any given ones) filled in."""
+    """``template`` with the shared sections (and the given, per-estimator ones) filled in."""
     parameters = SHARED_PARAMETERS.format(**sections)
     return template.replace("{parameters}", parameters.rstrip("\n")).replace(
         "{attributes}", SHARED_ATTRIBUTES.rstrip("\n"))
+
+
+def with_defaults(init, **defaults):
+    """A copy of the keyword-only ``init`` with other ``defaults``: a subclass's own
+    signature (what ``get_params``, ``clone`` and the docs read) without repeating it."""
+    unknown = set(defaults) - set(init.__kwdefaults__)
+    if unknown:
+        raise TypeError(f"{sorted(unknown)} are not keyword parameters of {init.__qualname__}.")
+    copy_ = types.FunctionType(init.__code__, init.__globals__, init.__name__, init.__defaults__,
+                               init.__closure__)
+    copy_.__kwdefaults__ = {**init.__kwdefaults__, **defaults}
+    copy_.__annotations__ = dict(init.__annotations__)
+    copy_.__doc__, copy_.__module__, copy_.__qualname__ = init.__doc__, init.__module__, \
+        init.__qualname__
+    return copy_

@@ -17,10 +17,11 @@ class RecurrentNetwork(nn.Module):
 
     Recurrent weights start as in Keras: Glorot-uniform input weights, orthogonal recurrent
     weights (per gate) and zero biases. The layers, in order: optional token embedding
-    (``vocab_size``), fixed input
-    standardisation (buffers ``input_shift``/``input_scale``), optional per-step linear
-    projection (``projection_size``), optional 1-D convolution front end (``conv_channels``),
-    the recurrent stack, a summary of the sequence (``pooling``), dropout, and the head.
+    (``vocab_size``), fixed input standardisation (buffers ``input_shift``/``input_scale``),
+    optional per-sequence normalisation (``series_norm``, ``series_stats``), optional per-step
+    linear projection (``projection_size``), optional convolutional front end
+    (``conv_channels``, ``downsample``), the recurrent stack, a summary of the sequence
+    (``pooling``, ``conv_summary``), dropout, and the head.
 
     Parameters
     ----------
@@ -40,12 +41,28 @@ class RecurrentNetwork(nn.Module):
         Integer-token input: an ``nn.Embedding`` whose index 0 is padding.
     projection_size : int or None
         A linear layer applied to every step before the recurrent stack.
-    conv_channels : int or None
-        A convolutional front end (as in LSTM-FCN): ``Conv1d(k=conv_kernel_size)`` with
-        batch normalisation and ReLU, applied along time before the recurrent stack.
+    conv_channels : int, tuple of int or None
+        A convolutional front end applied along time before the recurrent stack. An int is
+        one block (``Conv1d(k=conv_kernel_size)``, batch normalisation, ReLU), as in
+        LSTM-FCN; a tuple is a stack of such blocks, one per entry, with the kernel sizes in
+        the tuple ``conv_kernel_size`` (FCN's stack is ``(128, 256, 128)`` with ``(8, 5, 3)``).
+    conv_kernel_size : int or tuple of int
+        Kernel width of the single block, or of each block of a stack.
+    downsample : int
+        With a stack: max-pool the output of its first block over windows of this many steps
+        (stride the same), so the later blocks and the recurrent layers read a sequence that
+        many times shorter. Padding is excluded: a sequence of ``n`` valid steps becomes
+        ``ceil(n / downsample)`` steps.
+    conv_summary : bool
+        With a stack: the head also reads the mean over time of the stack's output (FCN's
+        global average pooling), concatenated to the recurrent summary as in LSTM-FCN.
     series_norm : bool
         Z-normalise every sequence per feature over its valid steps (after the fixed input
         standardisation): offsets and scales that differ between sequences do not matter.
+    series_stats : bool
+        With ``series_norm``: give every step, next to each normalised feature, the
+        sequence's mean and log standard deviation of that feature (3 inputs per feature),
+        so a level or scale that does tell the classes apart is not lost.
     """
 
     def __init__(
@@ -63,33 +80,51 @@ class RecurrentNetwork(nn.Module):
         vocab_size: int | None = None,
         embedding_dim: int | None = None,
         projection_size: int | None = None,
-        conv_channels: int | None = None,
-        conv_kernel_size: int = 7,
+        conv_channels: int | tuple[int, ...] | None = None,
+        conv_kernel_size: int | tuple[int, ...] = 7,
+        downsample: int = 1,
+        conv_summary: bool = False,
         series_norm: bool = False,
+        series_stats: bool = False,
     ):
         super().__init__()
         self.series_norm = series_norm
+        self.series_stats = bool(series_norm and series_stats)
         self.cell = cell
         self.pooling = pooling
         self.bidirectional = bidirectional
+        # Outputs pooled over time need no packing: the outputs of a forward-only network up
+        # to a sequence's length never see the padding after it, and the pooling masks the
+        # rest. Reading the padded batch densely is several times faster on the CPU.
+        self.packed = bidirectional or pooling in ("last", "cell")
         self.embedding = None
         if vocab_size is not None:
             self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
             n_features = embedding_dim
         self.register_buffer("input_shift", torch.zeros(n_features))
         self.register_buffer("input_scale", torch.ones(n_features))
+        if self.series_stats:
+            n_features *= 3
         self.projection = None
         if projection_size is not None:
             self.projection = nn.Linear(n_features, projection_size)
             n_features = projection_size
-        self.conv = None
-        if conv_channels is not None:
-            self.conv = nn.Sequential(
-                nn.Conv1d(n_features, conv_channels, conv_kernel_size, padding="same"),
-                nn.BatchNorm1d(conv_channels),
-                nn.ReLU(),
-            )
+        self.conv = None  # the single block (an int conv_channels)
+        self.conv_blocks = None  # the stack (a tuple)
+        self.downsample = 1
+        self.conv_summary = False
+        if isinstance(conv_channels, int):
+            self.conv = _conv_block(n_features, conv_channels, conv_kernel_size)
             n_features = conv_channels
+        elif conv_channels is not None:
+            blocks = []
+            for channels, kernel in zip(conv_channels, conv_kernel_size, strict=True):
+                blocks.append(_conv_block(n_features, channels, kernel))
+                n_features = channels
+            self.conv_blocks = nn.ModuleList(blocks)
+            self.downsample = int(downsample)
+            self.conv_summary = bool(conv_summary)
+        conv_features = n_features
         rnn_class, extra = {
             "lstm": (nn.LSTM, {}),
             "gru": (nn.GRU, {}),
@@ -109,7 +144,8 @@ class RecurrentNetwork(nn.Module):
         if forget_bias is not None:
             self._set_forget_bias(float(forget_bias), hidden_size)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_outputs)
+        summary = hidden_size * (2 if bidirectional else 1)
+        self.head = nn.Linear(summary + (conv_features if self.conv_summary else 0), n_outputs)
 
     def _init_recurrent_weights(self, hidden_size: int) -> None:
         # Keras' initialisation (Glorot input weights, orthogonal recurrent weights, zero
@@ -141,20 +177,56 @@ class RecurrentNetwork(nn.Module):
         else:
             x = (x - self.input_shift) / self.input_scale
             if self.series_norm:
-                x = _normalise_each_sequence(x, lengths)
+                x = _normalise_each_sequence(x, lengths, stats=self.series_stats)
         if self.projection is not None:
             x = self.projection(x)
         if self.conv is not None:
             if lengths is not None:
                 x = x * _valid_mask(lengths, x.shape[1], x.device).unsqueeze(-1)
             x = self.conv(x.transpose(1, 2)).transpose(1, 2)
-        if lengths is None:
+        conv_summary = None
+        if self.conv_blocks is not None:
+            x, lengths, conv_summary = self._conv_stack(x, lengths)
+        if lengths is None or not self.packed:
             outputs, state = self.rnn(x)
         else:
             packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             packed_outputs, state = self.rnn(packed)
             outputs, _ = pad_packed_sequence(packed_outputs, batch_first=True, total_length=x.shape[1])
-        return self.head(self.dropout(self._summarise(outputs, state, lengths)))
+        summary = self._summarise(outputs, state, lengths)
+        if conv_summary is not None:
+            summary = torch.cat([summary, conv_summary], dim=1)
+        return self.head(self.dropout(summary))
+
+    def _conv_stack(self, x, lengths):
+        """The convolution blocks on ``(batch, time, features)``: their output, the valid
+        lengths after downsampling and the global average of the output (or ``None``).
+
+        Padded steps are zeroed before every block, so a block reads a padded sequence
+        exactly as the sequence alone with the convolution's own zero padding.
+        """
+        x = x.transpose(1, 2)
+        mask = None if lengths is None else _valid_mask(lengths, x.shape[2], x.device).unsqueeze(1)
+        for index, block in enumerate(self.conv_blocks):
+            if mask is not None:
+                x = x * mask
+            x = block(x)
+            if index == 0 and self.downsample > 1:
+                # ReLU outputs are >= 0, so zeroed padding never wins a window's maximum.
+                if mask is not None:
+                    x = x * mask
+                x = nn.functional.max_pool1d(x, self.downsample, ceil_mode=True)
+                if lengths is not None:
+                    lengths = torch.div(lengths + self.downsample - 1, self.downsample,
+                                        rounding_mode="floor")
+                    mask = _valid_mask(lengths, x.shape[2], x.device).unsqueeze(1)
+        summary = None
+        if mask is not None:
+            x = x * mask
+        if self.conv_summary:
+            steps = x.shape[2] if lengths is None else lengths.to(x.device, x.dtype).unsqueeze(1)
+            summary = x.sum(dim=2) / steps
+        return x.transpose(1, 2), lengths, summary
 
     def _summarise(self, outputs, state, lengths):
         if self.pooling in ("last", "cell"):
@@ -175,13 +247,31 @@ class RecurrentNetwork(nn.Module):
         return outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
 
 
+def _conv_block(in_channels: int, out_channels: int, kernel_size: int) -> nn.Sequential:
+    """Convolution keeping the length (zero padding as ``padding="same"``), batch norm, ReLU."""
+    if kernel_size % 2:
+        conv = [nn.Conv1d(in_channels, out_channels, kernel_size, padding="same")]
+    else:  # explicit, as torch warns about "same" with an even kernel on every call
+        left = (kernel_size - 1) // 2
+        conv = [nn.ConstantPad1d((left, kernel_size - 1 - left), 0.0),
+                nn.Conv1d(in_channels, out_channels, kernel_size)]
+    return nn.Sequential(*conv, nn.BatchNorm1d(out_channels), nn.ReLU())
+
+
 def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:
     steps = torch.arange(total, device=device)
     return steps.unsqueeze(0) < lengths.to(device).unsqueeze(1)
 
 
-def _normalise_each_sequence(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
-    """``(x - mean) / std`` per sequence and feature over the valid steps; 0 where constant."""
+def _normalise_each_sequence(
+    x: torch.Tensor, lengths: torch.Tensor | None, *, stats: bool = False
+) -> torch.Tensor:
+    """``(x - mean) / std`` per sequence and feature over the valid steps; 0 where constant.
+
+    With ``stats`` the mean and ``log(std + 1e-3)`` follow as two more blocks of features
+    (``(batch, time, 3 * features)``), 0 on padded steps.
+    """
+    mask = None
     if lengths is None:
         mean = x.mean(dim=1, keepdim=True)
         centred = x - mean
@@ -193,7 +283,14 @@ def _normalise_each_sequence(x: torch.Tensor, lengths: torch.Tensor | None) -> t
         centred = (x - mean) * mask
         var = centred.square().sum(dim=1, keepdim=True) / counts
     std = var.sqrt()
-    return centred / torch.where(std > 1e-6, std, torch.ones_like(std))
+    normalised = centred / torch.where(std > 1e-6, std, torch.ones_like(std))
+    if not stats:
+        return normalised
+    level = mean.expand_as(x)
+    scale = torch.log(std + 1e-3).expand_as(x)
+    if mask is not None:
+        level, scale = level * mask, scale * mask
+    return torch.cat([normalised, level, scale], dim=-1)
 
 
 def expected_weight_shapes(config: dict) -> dict[str, tuple[int, ...]]:
@@ -214,6 +311,29 @@ _CONFIG_OPTIONAL_INTS = {"vocab_size": (2, 1 << 24), "embedding_dim": (1, 1 << 1
                          "projection_size": (1, 1 << 16), "conv_channels": (1, 1 << 16)}
 _CONFIG_KEYS = {*_CONFIG_INTS, *_CONFIG_OPTIONAL_INTS, "cell", "bidirectional", "dropout", "pooling",
                 "forget_bias", "series_norm"}
+# Keys added with the convolution stack; models saved before them have their defaults.
+CONFIG_DEFAULTS = {"conv_kernel_size": 7, "downsample": 1, "conv_summary": False,
+                   "series_stats": False}
+_MAX_CONV_BLOCKS = 16
+
+
+def _conv_problem(config) -> str | None:
+    channels, kernels = config["conv_channels"], config["conv_kernel_size"]
+    if isinstance(channels, (list, tuple)):
+        if not 1 <= len(channels) <= _MAX_CONV_BLOCKS or not isinstance(kernels, (list, tuple)) \
+                or len(kernels) != len(channels):
+            return (f"network_config_ has a convolution stack of 1 to {_MAX_CONV_BLOCKS} blocks, "
+                    f"with one kernel size per block.")
+        values = [*channels, *kernels]
+    else:
+        values = [kernels] if channels is None else [channels, kernels]
+    downsample = config["downsample"]
+    for value, high in [(v, 1 << 16) for v in values] + [(downsample, 1 << 16)]:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            return f"network_config_ convolution sizes must be integers in [1, {high}]."
+    if not isinstance(config["conv_summary"], bool) or not isinstance(config["series_stats"], bool):
+        return "network_config_ flags must be booleans."
+    return None
 
 
 def config_problem(config) -> str | None:
@@ -224,10 +344,15 @@ def config_problem(config) -> str | None:
     """
     if not isinstance(config, dict):
         return "network_config_ is missing or not an object."
-    if set(config) != _CONFIG_KEYS:
-        return f"network_config_ must have the keys {sorted(_CONFIG_KEYS)}."
+    if not _CONFIG_KEYS <= set(config) <= _CONFIG_KEYS | set(CONFIG_DEFAULTS):
+        return f"network_config_ must have the keys {sorted(_CONFIG_KEYS | set(CONFIG_DEFAULTS))}."
+    config = {**CONFIG_DEFAULTS, **config}
+    problem = _conv_problem(config)
+    if problem is not None:
+        return problem
     bounds = [(key, low, high, False) for key, (low, high) in _CONFIG_INTS.items()]
-    bounds += [(key, low, high, True) for key, (low, high) in _CONFIG_OPTIONAL_INTS.items()]
+    bounds += [(key, low, high, True) for key, (low, high) in _CONFIG_OPTIONAL_INTS.items()
+               if key != "conv_channels"]
     for key, low, high, optional in bounds:
         value = config[key]
         if optional and value is None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
@@ -12,7 +15,7 @@ from sklearn.utils.validation import _check_y, check_consistent_length
 from skorch.callbacks import EpochScoring
 
 from ._base import RecurrentEstimatorBase
-from ._docstrings import estimator_doc
+from ._docstrings import BATCH_SIZE, CONV_CHANNELS, POOLING, STANDARDIZE, estimator_doc, with_defaults
 
 
 def _plain(value):
@@ -36,8 +39,16 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     padded and packed: padding never changes a prediction. Labels may be of any type.
 
     The network ends in one logit per class and is trained with cross-entropy through
-    skorch, on the GPU when there is one (``device="auto"``). Nothing else happens unless
-    asked for: no validation split and no early stopping by default.
+    skorch, on the GPU when there is one (``device="auto"``). No validation split and no
+    early stopping unless asked for.
+
+    The defaults (``conv_channels="auto"``, ``standardize="auto"``, ``pooling="max"``,
+    ``batch_size=16``) are an LSTM-FCN-style network chosen for real series, images read by
+    rows and token ids alike, resolved in ``fit`` from the data (``conv_channels_``,
+    ``downsample_``, ``standardize_``): see "The defaults" in the classification guide for
+    what they do and the benchmark behind them. The reference tutorials' plain LSTM that
+    reads its last state is ``LSTMClassifier(pooling="last", conv_channels=None,
+    standardize=True, batch_size=32)``.
 
     Parameters
     ----------
@@ -65,7 +76,16 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     >>> clf.fit(X[:200], digits.target[:200]).predict(X[:3]).shape
     (3,)
     """,
-        standardize="Standardise each input feature with training-set statistics (not token ids).",
+        pooling=POOLING.format(default='"max"', text=(
+            "the maximum of the hidden states\n        over time (finds a pattern wherever it "
+            "occurs), their mean, the hidden state after the\n        last step (as in the "
+            "reference tutorials; close to chance on series of hundreds of\n        steps), or "
+            "the final LSTM cell state.")),
+        conv_channels=CONV_CHANNELS.format(default='"auto"'),
+        standardize=STANDARDIZE.format(default='"auto"', target=""),
+        batch_size=BATCH_SIZE.format(default="16", text=(
+            " (small training sets need the steps: UCR sets\n        have tens to hundreds of "
+            "series)")),
         validation_fraction=(
             "Hold out this stratified fraction of the training samples for validation; the\n"
             "        validation loss and accuracy (and the training accuracy) are recorded in\n"
@@ -74,6 +94,10 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     )
 
     _persist_attributes = ("classes_",)
+
+    # The shared signature with the classifier's own defaults (see "The defaults" above).
+    __init__ = with_defaults(RecurrentEstimatorBase.__init__, pooling="max", conv_channels="auto",
+                             standardize="auto", batch_size=16)
 
     def _encode_targets(self, y, n_samples):
         """Class indices ``0..n_classes-1``, the number of classes and the loss (default)."""
@@ -103,7 +127,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
             )
         return encoder.transform(y), len(self.classes_), None
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Class probabilities for the sequences ``X``.
 
         Parameters
@@ -121,7 +145,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predict the class of each sequence in ``X``.
 
         Parameters

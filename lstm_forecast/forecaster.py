@@ -9,7 +9,9 @@ parameter with ``"pinball"`` and ``quantiles``; see the module docstring there).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from numbers import Integral
+from typing import Literal
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -19,6 +21,7 @@ from . import _panel_windows as pw
 from . import _quantile_network as qn
 from ._forecaster_base import BaseForecaster
 from ._time_index import infer_offset, season_from_offset
+from ._typing import RandomState
 from .regressor import LSTMRegressor
 
 __all__ = ["LSTMForecaster", "season_from_index"]
@@ -179,9 +182,20 @@ class LSTMForecaster(BaseForecaster):
     )
     _uses_covariates = True
 
-    def __init__(self, estimator=None, *, timesteps=None, horizon=1, strategy="direct", season=None,
-                 transform="auto", relative_to="auto", n_models=3, recent_windows=None,
-                 random_state=None):
+    def __init__(
+        self,
+        estimator: LSTMRegressor | None = None,
+        *,
+        timesteps: int | None = None,
+        horizon: int = 1,
+        strategy: Literal["direct", "recursive"] = "direct",
+        season: int | None = None,
+        transform: Literal["auto", "log"] | None = "auto",
+        relative_to: Literal["auto", "last", "drift", "season", "season_trend"] = "auto",
+        n_models: int = 3,
+        recent_windows: int | None = None,
+        random_state: RandomState = None,
+    ) -> None:
         self.estimator = estimator
         self.timesteps = timesteps
         self.horizon = horizon
@@ -194,7 +208,7 @@ class LSTMForecaster(BaseForecaster):
         self.random_state = random_state
 
     @property
-    def target_name_(self):
+    def target_name_(self) -> Hashable | None:
         """Name of the target: the Series name or single DataFrame column (None otherwise)."""
         layout = self._layout_
         columns = layout.get("columns")

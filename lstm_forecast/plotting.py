@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ._typing import Forecast, Frames, PathLike, SeriesLike, SeriesOrPanel
 
 __all__ = ["plot_backtest", "plot_forecast", "plot_history", "plot_panel"]
 
@@ -145,7 +148,10 @@ def _forecast_positions(y_true, y_pred, history, n):
         ) from None
 
 
-def plot_forecast(y_true, y_pred, *, history=None, ax=None, title=None, path=None):
+def plot_forecast(
+    y_true: SeriesLike, y_pred: SeriesLike, *, history: SeriesLike | None = None, ax: Any = None,
+    title: str | None = None, path: PathLike | None = None,
+) -> tuple[Any, Any]:
     """Plot a forecast against the actual values, optionally after the series' history.
 
     Parameters
@@ -275,7 +281,10 @@ def _series(rows, key):
     return np.asarray(epochs), np.asarray(values, dtype=float)
 
 
-def plot_history(history, *, metrics=("loss", "acc"), ax=None, path=None):
+def plot_history(
+    history: Any, *, metrics: Sequence[str] = ("loss", "acc"), ax: Any = None,
+    path: PathLike | None = None,
+) -> tuple[Any, list[Any]]:
     """Plot training and validation loss and accuracy per epoch.
 
     Parameters
@@ -412,7 +421,9 @@ def _forecast_table(result):
     return table
 
 
-def plot_backtest(result, *, y=None, ax=None, path=None):
+def plot_backtest(
+    result: Any, *, y: SeriesOrPanel | None = None, ax: Any = None, path: PathLike | None = None,
+) -> tuple[Any, Any]:
     """Plot a series and the forecast of every fold of a rolling-origin backtest.
 
     Parameters
@@ -506,8 +517,11 @@ def _first_column(item):
     return item.iloc[:, 0] if isinstance(item, pd.DataFrame) else item
 
 
-def plot_panel(history, forecasts, *, intervals=None, actual=None, series=None, max_series=4,
-               last=None, ncols=2, path=None):
+def plot_panel(
+    history: SeriesOrPanel, forecasts: Forecast, *, intervals: Frames | None = None,
+    actual: SeriesOrPanel | None = None, series: Sequence[Hashable] | None = None,
+    max_series: int = 4, last: int | None = None, ncols: int = 2, path: PathLike | None = None,
+) -> tuple[Any, list[Any]]:
     """Plot a few series of a panel, each with its forecast and prediction intervals.
 
     Parameters

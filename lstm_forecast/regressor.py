@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y, check_consistent_length
 
 from ._base import RecurrentEstimatorBase
-from ._docstrings import estimator_doc
+from ._docstrings import BATCH_SIZE, CONV_CHANNELS, POOLING, STANDARDIZE, estimator_doc
 from ._validation import FLOAT32_MAX, check_not_complex
 
 # Up to this many target values, the standardised targets are one float32 copy made up front;
@@ -64,7 +64,14 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
     >>> model.predict(X[:3]).shape
     (3,)
     """,
-        standardize="Standardise each input feature, and the targets, with training-set statistics.",
+        pooling=POOLING.format(default='"last"', text=(
+            "the hidden state after the last\n        step (as in the reference tutorials), "
+            "the mean or maximum of the hidden states over\n        time (stronger on long "
+            "sequences), or the final LSTM cell state.")),
+        conv_channels=CONV_CHANNELS.format(default="None"),
+        standardize=STANDARDIZE.format(default="True", target=" (and the targets, in any mode\n"
+                                       "        but False)"),
+        batch_size=BATCH_SIZE.format(default="32", text=""),
         validation_fraction=(
             "Hold out this chronological tail of the training samples for validation; the\n"
             "        validation loss is recorded in ``history_`` every epoch."

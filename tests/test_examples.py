@@ -145,7 +145,7 @@ def test_s4_mnist_rows_gd(capsys):
 def test_panel_forecast(capsys, tmp_path):
     result, lines = run("panel_forecast", capsys, "--output-dir", tmp_path)
     assert lines[0] == "20 series of 21 to 40 quarters; forecasting 8 quarters"
-    assert matching(lines, r"one network for all series: 1 networks x \d+ epochs, windows of 20 "
+    assert matching(lines, r"one network for all series: 1 networks x \d+ epochs, windows of \d+ "
                            r"quarters, [\d.]+ s")
     (lstm,) = matching(lines, r" +LSTMForecaster: MAPE ([\d.]+)%  MASE ([\d.]+)")
     assert float(lstm[1]) == pytest.approx(result["LSTMForecaster"]["mape"], abs=0.01)

@@ -181,7 +181,8 @@ def test_projection_is_applied_to_every_step():
     and the head on the final cell state."""
     images = RNG.normal(size=(6, 28, 28)).astype(np.float32)
     clf = LSTMClassifier(hidden_size=16, projection_size=128, forget_bias=1.0, pooling="cell",
-                         max_epochs=0, random_state=0, device="cpu").fit(images, np.arange(6) % 3)
+                         conv_channels=None, standardize=True, max_epochs=0, random_state=0,
+                         device="cpu").fit(images, np.arange(6) % 3)
     module = clf.net_.module_
     assert (module.projection.in_features, module.projection.out_features) == (28, 128)
     assert module.rnn.input_size == 128

@@ -110,7 +110,9 @@ def test_covariates_matched_by_column_name_and_checked():
     assert model.covariate_names_ == ["p", "q"] and model.n_covariates_ == 2
     future = {k: pd.DataFrame({"q": [1.0, 1.0], "p": [0.0, 1.0]}) for k in y}  # other column order
     assert list(model.predict(future)) == ["a", "b"]
-    with pytest.raises(ValueError, match=r"series 'a' of X lacks the columns \['p'\]"):
+    with pytest.raises(ValueError, match=r"series 'a' of X must have the covariate columns the "
+                       r"forecaster was fitted with, \['p', 'q'\] \(matched by name, in any "
+                       r"order\); missing \['p'\]"):
         model.predict({k: v[["q"]] for k, v in future.items()})
     with pytest.raises(ValueError, match=r"series 'b' of X must have horizon=2 rows, got 3"):
         model.predict({"a": future["a"], "b": pd.concat([future["b"]] * 2).iloc[:3]})

@@ -1,14 +1,15 @@
-"""The time-series classification preset learns position-independent patterns."""
+"""The time-series classification preset (now the classifier's defaults) learns
+position-independent patterns."""
 
 import numpy as np
 
 from lstm_forecast import LSTMClassifier, time_series_classifier
 
 
-def test_preset_is_a_configured_classifier_with_overrides():
+def test_preset_is_the_default_classifier_with_overrides():
     clf = time_series_classifier(max_epochs=3)
     assert isinstance(clf, LSTMClassifier)
-    assert clf.pooling == "max" and clf.conv_channels == 64 and clf.max_epochs == 3
+    assert clf.get_params() == LSTMClassifier(max_epochs=3).get_params()
 
 
 def test_preset_finds_a_bump_anywhere_in_a_long_series():

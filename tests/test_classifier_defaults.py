@@ -1,0 +1,145 @@
+"""LSTMClassifier's defaults: the "auto" architecture resolved in fit, and the configurations of
+earlier versions left as they were (their saved weights still load)."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lstm_forecast import LSTMClassifier, load_model, save_model
+
+RNG = np.random.RandomState(0)
+SERIES = RNG.normal(size=(24, 300)).astype(np.float32)
+LABELS = np.arange(24) % 2
+QUICK = dict(hidden_size=8, max_epochs=0, random_state=0, device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def fitted(X, y=LABELS, **params):
+    return LSTMClassifier(**{**QUICK, **params}).fit(X, y)
+
+
+def test_defaults():
+    params = LSTMClassifier().get_params()
+    assert (params["conv_channels"], params["standardize"], params["pooling"],
+            params["batch_size"]) == ("auto", "auto", "max", 16)
+
+
+@pytest.mark.parametrize(
+    "steps, conv, downsample",
+    [(300, (64, 64, 64), 3), (128, (64, 64, 64), 1), (129, (64, 64, 64), 2), (8, (64, 64, 64), 1),
+     (7, None, 1), (2, None, 1)],
+)
+def test_real_valued_series_get_the_stack_when_long_enough(steps, conv, downsample):
+    model = fitted(SERIES[:, :steps])
+    assert (model.conv_channels_, model.downsample_, model.standardize_) == (
+        conv, downsample, "series+stats")
+    module = model.net_.module_
+    assert module.series_norm and module.series_stats
+    if conv is None:
+        assert module.conv_blocks is None and module.rnn.input_size == 3  # value, mean, log std
+    else:
+        convs = [m for block in module.conv_blocks for m in block if isinstance(m, nn.Conv1d)]
+        kernels = [conv.kernel_size[0] for conv in convs]
+        assert kernels == [8, 5, 3] and module.downsample == downsample
+        assert module.head.in_features == 8 + 64  # LSTM max pooling + conv global average
+
+
+def test_token_ids_get_no_convolution():
+    tokens = RNG.randint(1, 20, size=(24, 40))
+    model = fitted(tokens, vocab_size=20)
+    assert (model.conv_channels_, model.downsample_, model.standardize_) == (None, 1, False)
+    assert model.net_.module_.rnn.input_size == 32
+
+
+@pytest.mark.parametrize(
+    "params, conv, standardize",
+    [(dict(conv_channels=None, standardize=True), None, True),
+     (dict(conv_channels=6, standardize="series"), 6, "series"),
+     (dict(conv_channels=None, standardize=False), None, False)],
+)
+def test_explicit_values_are_used_as_given(params, conv, standardize):
+    model = fitted(SERIES[:, :20], **params)
+    assert (model.conv_channels_, model.downsample_, model.standardize_) == (conv, 1, standardize)
+    assert model.net_.module_.series_stats is False
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [(dict(conv_channels="big"), r"The 'conv_channels' parameter of LSTMClassifier must be "
+      r"an int in the range \[1, inf\), a str among \{'auto'\} or None\. Got 'big'"),
+     (dict(conv_channels=0), r"The 'conv_channels' parameter .* Got 0"),
+     (dict(conv_channels=True), r"The 'conv_channels' parameter of LSTMClassifier must be an "
+      r"int, not a bool\. Got True"),
+     (dict(standardize="global"), r"The 'standardize' parameter of LSTMClassifier must be .*"
+      r"'series\+stats'.* Got 'global'"),
+     (dict(pooling="auto"), r"The 'pooling' parameter of LSTMClassifier must be a str among"),
+     (dict(batch_size=0), r"The 'batch_size' parameter .* Got 0")],
+)
+def test_bad_values_are_refused(params, message):
+    with pytest.raises(ValueError, match=message):
+        fitted(SERIES[:, :20], **params)
+
+
+def test_padding_never_changes_a_prediction_with_the_downsampled_stack():
+    sequences = [SERIES[i, : RNG.randint(5, 301)] for i in range(24)]
+    model = fitted(sequences, max_epochs=1)
+    assert model.downsample_ == 3
+    together = model.predict_proba(sequences)
+    alone = np.vstack([model.predict_proba(s[None]) for s in sequences])
+    np.testing.assert_array_equal(together, alone)
+    # Multivariate sequences of different lengths, too.
+    multi = [RNG.normal(size=(n, 3)).astype(np.float32) for n in RNG.randint(9, 200, size=24)]
+    model = fitted(multi, max_epochs=1)
+    np.testing.assert_array_equal(
+        model.predict_proba(multi), np.vstack([model.predict_proba(s[None]) for s in multi]))
+
+
+def test_series_stats_keep_level_and_scale():
+    """Two classes that differ only in their level: per-series z-normalisation alone cannot
+    tell them apart; with the series' mean as an input the network can."""
+    X = RNG.normal(size=(80, 20)).astype(np.float32) + 3.0 * (np.arange(80) % 2)[:, None]
+    y = np.arange(80) % 2
+    params = dict(hidden_size=8, max_epochs=15, conv_channels=None, random_state=0, device="cpu")
+    assert LSTMClassifier(**params).fit(X[:60], y[:60]).score(X[60:], y[60:]) >= 0.95
+    assert LSTMClassifier(standardize="series", **params).fit(X[:60], y[:60]).score(
+        X[60:], y[60:]) <= 0.75
+
+
+def test_saved_default_model_predicts_the_same(tmp_path):
+    model = fitted([SERIES[i, : 100 + 8 * i] for i in range(24)], max_epochs=1)
+    save_model(model, tmp_path / "m.lstmf")
+    loaded = load_model(tmp_path / "m.lstmf")
+    assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_) == (
+        model.conv_channels_, model.downsample_, model.standardize_)
+    np.testing.assert_array_equal(loaded.predict_proba(SERIES), model.predict_proba(SERIES))
+
+
+# The weights of every configuration an earlier version could build keep their names and
+# shapes, so files saved by it load into the network this version builds.
+LEGACY = {
+    "tutorial": (dict(pooling="last", conv_channels=None, standardize=True), {
+        "input_shift": (1,), "input_scale": (1,), "rnn.weight_ih_l0": (32, 1),
+        "rnn.weight_hh_l0": (32, 8), "rnn.bias_ih_l0": (32,), "rnn.bias_hh_l0": (32,),
+        "head.weight": (2, 8), "head.bias": (2,)}),
+    "old preset": (dict(pooling="max", conv_channels=4, standardize="series"), {
+        "input_shift": (1,), "input_scale": (1,), "conv.0.weight": (4, 1, 7), "conv.0.bias": (4,),
+        "conv.1.weight": (4,), "conv.1.bias": (4,), "conv.1.running_mean": (4,),
+        "conv.1.running_var": (4,), "conv.1.num_batches_tracked": (), "rnn.weight_ih_l0": (32, 4),
+        "rnn.weight_hh_l0": (32, 8), "rnn.bias_ih_l0": (32,), "rnn.bias_hh_l0": (32,),
+        "head.weight": (2, 8), "head.bias": (2,)}),
+}
+
+
+@pytest.mark.parametrize("name", list(LEGACY))
+def test_earlier_configurations_build_the_same_weights(name):
+    params, expected = LEGACY[name]
+    state = fitted(SERIES[:, :20], **params).net_.module_.state_dict()
+    assert {key: tuple(value.shape) for key, value in state.items()} == expected
