@@ -13,7 +13,6 @@ subclass supplies only what differs:
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import inspect
 import sys
@@ -217,28 +216,6 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             self._fit_network(sequences, lengths, y_encoded, n_outputs, device, criterion)
         return self
 
-    @contextlib.contextmanager
-    def _previous_state_kept_on_failure(self):
-        """Start from no fitted state; if the block raises, put the previous state back.
-
-        Fitted state is what ``save_model`` stores and any attribute ending in ``_``;
-        scikit-learn's own private bookkeeping (callback contexts, metadata requests) is left
-        alone.
-        """
-        previous = {key: value for key, value in vars(self).items() if self._is_fitted_state(key)}
-        for key in previous:
-            del self.__dict__[key]
-        try:
-            yield
-        except BaseException:
-            for key in [key for key in vars(self) if self._is_fitted_state(key)]:
-                del self.__dict__[key]
-            self.__dict__.update(previous)
-            raise
-
-    def _is_fitted_state(self, key):
-        return (key.endswith("_") and not key.startswith("__")) or key in self._persisted_names()
-
     def _check_params(self) -> torch.device:
         """The rules between parameters; returns the training device, resolved once."""
         reject_bools(self, _INTEGER_PARAMETERS)
@@ -355,12 +332,13 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             callbacks.append(("clip_norm", GradientNormClipping(gradient_clip_value=self.clip_norm)))
         if self.clip_value is not None:
             callbacks.append(("clip_value", GradientValueClipping(self.clip_value)))
+        # Scores first: early stopping ends the epoch it stops on, and that row keeps them.
+        callbacks.extend(self._scoring_callbacks(has_validation))
         if self.early_stopping:
             callbacks.append(
                 ("early_stopping",
                  EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
             )
-        callbacks.extend(self._scoring_callbacks(has_validation))
         if self.verbose >= 2 or (self.verbose and _is_terminal(sys.stderr)):
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(copy.deepcopy(self._checked_callbacks()))

@@ -168,33 +168,33 @@ class BaseForecaster(PersistentMixin, BaseEstimator):
         Returns
         -------
         self : object
-            The fitted forecaster.
+            The fitted forecaster. If fitting fails, the forecaster keeps the fitted state it
+            had before the call.
         """
         self._reject_bool_integers()
-        converted = convert(y, "y")
-        panel = converted.panel
-        assert panel.flat is not None  # a converted panel holds its series
-        self._check_lengths(panel, self._min_length(panel.season, False))
-        names = None
-        if X is not None:
-            panel.covariates, _, names = convert_covariates(
-                X, layout=converted.layout, times=converted.times, lengths=panel.lengths,
-                horizon=0, target_index=converted.index)
-        single = converted.layout["container"] == SINGLE
-        self.n_series_ = panel.n_series
-        self.n_targets_ = int(panel.flat.shape[1])
-        self.n_covariates_ = 0 if panel.covariates is None else int(panel.covariates[0].shape[1])
-        self.covariate_names_ = names
-        if names is not None and all(isinstance(name, str) for name in names):
-            self.feature_names_in_ = np.asarray(names, dtype=object)  # scikit-learn's rule
-        else:
-            self.__dict__.pop("feature_names_in_", None)
-        self.ids_ = None if single else list(panel.ids)
-        self.index_ = y.index if single and isinstance(y, (pd.Series, pd.DataFrame)) else None
-        self.freq_ = converted.times["freq"]
-        self._layout_ = converted.layout
-        self._times_ = converted.times
-        self._fit(panel)
+        with self._previous_state_kept_on_failure():
+            converted = convert(y, "y")
+            panel = converted.panel
+            assert panel.flat is not None  # a converted panel holds its series
+            self._check_lengths(panel, self._min_length(panel.season, False))
+            names = None
+            if X is not None:
+                panel.covariates, _, names = convert_covariates(
+                    X, layout=converted.layout, times=converted.times, lengths=panel.lengths,
+                    horizon=0, target_index=converted.index)
+            single = converted.layout["container"] == SINGLE
+            self.n_series_ = panel.n_series
+            self.n_targets_ = int(panel.flat.shape[1])
+            self.n_covariates_ = 0 if panel.covariates is None else int(panel.covariates[0].shape[1])
+            self.covariate_names_ = names
+            if names is not None and all(isinstance(name, str) for name in names):
+                self.feature_names_in_ = np.asarray(names, dtype=object)  # scikit-learn's rule
+            self.ids_ = None if single else list(panel.ids)
+            self.index_ = y.index if single and isinstance(y, (pd.Series, pd.DataFrame)) else None
+            self.freq_ = converted.times["freq"]
+            self._layout_ = converted.layout
+            self._times_ = converted.times
+            self._fit(panel)
         return self
 
     def predict(self, X: SeriesOrPanel | None = None, y: SeriesOrPanel | None = None) -> Forecast:

@@ -10,6 +10,8 @@ its weights and training history through ``_get_persist_weights`` /
 
 from __future__ import annotations
 
+import contextlib
+
 
 class PersistentMixin:
     """``_get_persist_state`` / ``_set_persist_state`` from ``_persist_attributes``."""
@@ -44,3 +46,25 @@ class PersistentMixin:
     def _get_persist_weights(self):
         """Network weights (a dict of tensors) or ``None`` for estimators without one."""
         return None
+
+    @contextlib.contextmanager
+    def _previous_state_kept_on_failure(self):
+        """Start from no fitted state; if the block raises, put the previous state back.
+
+        Fitted state is what ``save_model`` stores and any attribute ending in ``_``;
+        scikit-learn's own private bookkeeping (callback contexts, metadata requests) is left
+        alone.
+        """
+        previous = {key: value for key, value in vars(self).items() if self._is_fitted_state(key)}
+        for key in previous:
+            del self.__dict__[key]
+        try:
+            yield
+        except BaseException:
+            for key in [key for key in vars(self) if self._is_fitted_state(key)]:
+                del self.__dict__[key]
+            self.__dict__.update(previous)
+            raise
+
+    def _is_fitted_state(self, key: str) -> bool:
+        return (key.endswith("_") and not key.startswith("__")) or key in self._persisted_names()

@@ -148,10 +148,9 @@ def _forecast_positions(y_true, y_pred, history, n):
         ) from None
 
 
-def plot_forecast(
-    y_true: SeriesLike, y_pred: SeriesLike, *, history: SeriesLike | None = None, ax: Any = None,
-    title: str | None = None, path: PathLike | None = None,
-) -> tuple[Any, Any]:
+def plot_forecast(y_true: SeriesLike, y_pred: SeriesLike, *, history: SeriesLike | None = None,
+                  ax: Any = None, title: str | None = None, path: PathLike | None = None,
+                  ) -> tuple[Any, Any]:
     """Plot a forecast against the actual values, optionally after the series' history.
 
     Parameters
@@ -281,10 +280,8 @@ def _series(rows, key):
     return np.asarray(epochs), np.asarray(values, dtype=float)
 
 
-def plot_history(
-    history: Any, *, metrics: Sequence[str] = ("loss", "acc"), ax: Any = None,
-    path: PathLike | None = None,
-) -> tuple[Any, list[Any]]:
+def plot_history(history: Any, *, metrics: Sequence[str] = ("loss", "acc"), ax: Any = None,
+                 path: PathLike | None = None) -> tuple[Any, list[Any]]:
     """Plot training and validation loss and accuracy per epoch.
 
     Parameters
@@ -421,9 +418,8 @@ def _forecast_table(result):
     return table
 
 
-def plot_backtest(
-    result: Any, *, y: SeriesOrPanel | None = None, ax: Any = None, path: PathLike | None = None,
-) -> tuple[Any, Any]:
+def plot_backtest(result: Any, *, y: SeriesOrPanel | None = None, ax: Any = None,
+                  path: PathLike | None = None) -> tuple[Any, Any]:
     """Plot a series and the forecast of every fold of a rolling-origin backtest.
 
     Parameters
@@ -517,11 +513,10 @@ def _first_column(item):
     return item.iloc[:, 0] if isinstance(item, pd.DataFrame) else item
 
 
-def plot_panel(
-    history: SeriesOrPanel, forecasts: Forecast, *, intervals: Frames | None = None,
-    actual: SeriesOrPanel | None = None, series: Sequence[Hashable] | None = None,
-    max_series: int = 4, last: int | None = None, ncols: int = 2, path: PathLike | None = None,
-) -> tuple[Any, list[Any]]:
+def plot_panel(history: SeriesOrPanel, forecasts: Forecast, *, intervals: Frames | None = None,
+               actual: SeriesOrPanel | None = None, series: Sequence[Hashable] | None = None,
+               max_series: int = 4, last: int | None = None, ncols: int = 2,
+               path: PathLike | None = None) -> tuple[Any, list[Any]]:
     """Plot a few series of a panel, each with its forecast and prediction intervals.
 
     Parameters

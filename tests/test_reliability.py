@@ -17,6 +17,7 @@ from skorch.callbacks import Callback
 
 from lstm_forecast import (
     LSTMClassifier,
+    LSTMForecaster,
     LSTMRegressor,
     load_model,
     make_windows,
@@ -42,6 +43,14 @@ class _InterruptAt(Callback):
             os.kill(os.getpid(), signal.SIGINT)
 
 
+class _FailAt(_InterruptAt):
+    """An error in the middle of training, after every check of the input passed."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("the disk is full")
+
+
 # ------------------------------------------------------------------ interrupted fits (14.1)
 @pytest.mark.parametrize("make", [LSTMRegressor, LSTMClassifier])
 def test_an_interrupted_fit_warns_and_says_so_in_a_fitted_attribute(make):
@@ -52,6 +61,20 @@ def test_an_interrupted_fit_warns_and_says_so_in_a_fitted_attribute(make):
         model.fit(X, y)
     assert model.interrupted_ is True and model.n_epochs_ == 2
     assert model.predict(X).shape == (len(X),)
+
+
+PANEL = [100 + 10 * np.sin(np.arange(n) / 2.0) + RNG.normal(size=n) for n in (40, 48, 56)]
+
+
+def test_an_interrupted_forecaster_stops_all_its_networks():
+    network = LSTMRegressor(**{**FAST, "max_epochs": 6}, callbacks=[_InterruptAt(2)])
+    model = LSTMForecaster(network, horizon=3, n_models=3, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(PANEL)
+    assert model.interrupted_ is True and len(model.estimators_) == 1  # no second network
+    assert [len(f) for f in model.predict()] == [3, 3, 3]
+    finished = LSTMForecaster(LSTMRegressor(**FAST), horizon=3, n_models=2, random_state=0)
+    assert finished.fit(PANEL).interrupted_ is False and len(finished.estimators_) == 2
 
 
 def test_a_complete_fit_is_not_marked_interrupted():
@@ -118,6 +141,20 @@ def test_a_refit_that_fails_in_training_keeps_the_previous_model(tmp_path):
     _refit_fails(model, X[:, :, :1], Y)
     save_model(model, tmp_path / "m.lstmf")  # the kept model saves and loads (14.2)
     np.testing.assert_array_equal(load_model(tmp_path / "m.lstmf").predict(X), model.predict(X))
+
+
+def test_a_forecaster_refit_that_fails_keeps_the_previous_model():
+    model = LSTMForecaster(LSTMRegressor(**FAST), horizon=3, n_models=1, random_state=0).fit(PANEL)
+    before, state = model.predict(), dict(vars(model))
+    with pytest.raises(ValueError):  # fails in the conversion: the third series is empty
+        model.fit([PANEL[0], PANEL[1], []])
+    model.set_params(estimator=LSTMRegressor(**FAST, callbacks=[_FailAt(1)]))
+    with pytest.raises(RuntimeError, match="the disk is full"):  # fails in training
+        model.fit([s * 2 for s in PANEL])
+    assert set(vars(model)) == set(state)
+    assert all(vars(model)[k] is v for k, v in state.items() if k.endswith("_"))
+    for after, expected in zip(model.predict(), before, strict=True):
+        np.testing.assert_array_equal(after, expected)
 
 
 # --------------------------------------------- saved files always load the same (14.2)
