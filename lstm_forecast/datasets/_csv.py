@@ -5,7 +5,8 @@
 - :func:`parse_time`: a time column as an index: dates (formats guessed, day-first or
   month-first decided by which reading is regular), quarters such as ``1958Q1``, integers
   (years as an annual ``PeriodIndex`` with an annual ``freq``);
-- :func:`regular_grid`: the regular grid of an index, given or inferred (gaps allowed).
+- :func:`regular_grid`: the regular grid of an index, given or inferred (gaps allowed);
+- :func:`select_columns`: the target, time and covariate columns checked against the file.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ try:  # public since pandas 2.2
 except ImportError:  # pragma: no cover - pandas 2.0 and 2.1
     from pandas._libs.tslibs.parsing import guess_datetime_format
 
-__all__ = ["read_table", "parse_time", "regular_grid", "listing"]
+__all__ = ["read_table", "parse_time", "regular_grid", "listing", "select_columns"]
 
 _SHOWN = 5  # how many offending timestamps or rows an error message lists
 _DELIMITERS = ",;\t|"
 _QUARTER = re.compile(r"\s*\d{4}\s*-?\s*[Qq][1-4]\s*")
+_DECIMAL_COMMA = r"\s*[-+]?\d[\d.]*,\d+\s*"
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "'\\t'", "|": "'|'"}
 
 
@@ -74,17 +76,18 @@ def _sniff_sep(line):
         return ","
 
 
-def read_table(path, *, sep=None, decimal="."):
+def read_table(path, *, sep=None, decimal=".", dtype=None):
     """Read the CSV file ``path`` with pandas; ``sep=None`` detects the delimiter.
 
     The delimiter is the one of ``,`` ``;`` tab ``|`` that :class:`csv.Sniffer` finds in the
     header line (a comma when it finds none). File objects that cannot seek are read with a
-    comma unless ``sep`` is given.
+    comma unless ``sep`` is given. ``dtype`` is :func:`pandas.read_csv`'s (series ids are
+    read as text, so that ``007`` stays ``007``).
     """
     if sep is None:
         sep = _sniff_sep(_header_line(path))
     try:
-        frame = pd.read_csv(path, sep=sep, decimal=decimal)
+        frame = pd.read_csv(path, sep=sep, decimal=decimal, dtype=dtype)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"the {_file_name(path)} is empty.") from exc
     except pd.errors.ParserError as exc:
@@ -95,6 +98,74 @@ def read_table(path, *, sep=None, decimal="."):
     if frame.empty:
         raise ValueError(f"the {_file_name(path)} has no data rows.")
     return frame
+
+
+# ----------------------------------------------------------------------------- columns
+def _kind(column):
+    """The kind of a column's values, the same name on pandas 2 and 3 (``str`` for text)."""
+    if pd.api.types.is_bool_dtype(column):
+        return "bool"
+    if pd.api.types.is_string_dtype(column) or pd.api.types.infer_dtype(column) in (
+        "string", "mixed", "mixed-integer",
+    ):
+        return "str"
+    return str(column.dtype)
+
+
+def _not_numeric(frame, name):
+    column = frame[name]
+    values = column.dropna()
+    example = f", e.g. {str(values.iloc[0])!r}" if len(values) else ""
+    text = f"{name!r} ({_kind(column)}{example})"
+    if len(values) and values.astype(str).str.fullmatch(_DECIMAL_COMMA).all():
+        text += " (numbers with a decimal comma? pass decimal=',')"
+    return text
+
+
+def select_columns(frame, target, time_column, covariates):
+    """Check the column arguments against the file; return the value columns (target first)."""
+    available = list(frame.columns)
+
+    def check(name, what):
+        if not isinstance(name, str):
+            raise TypeError(f"{what} must be a column name (str), got {name!r}.")
+        if name not in available:
+            raise ValueError(f"unknown {what} {name!r}; the file has columns {available}.")
+
+    check(target, "target column")
+    if time_column is not None:
+        check(time_column, "time_column")
+        if time_column == target:
+            raise ValueError(f"target and time_column are the same column {target!r}.")
+    if covariates is None:
+        covariates = []
+    elif isinstance(covariates, str) and covariates == "all":
+        covariates = [c for c in available if c not in (target, time_column)]
+    elif isinstance(covariates, str):
+        raise TypeError(
+            f"covariates must be None, 'all' or a list of column names, got {covariates!r}."
+        )
+    else:
+        covariates = list(covariates)
+        for name in covariates:
+            check(name, "covariate column")
+        clash = [c for c in covariates if c in (target, time_column)]
+        if clash or len(set(covariates)) != len(covariates):
+            raise ValueError(
+                "covariates must be distinct columns other than the target and the time "
+                f"column, got {covariates}."
+            )
+    columns = [target, *covariates]
+    bad = [
+        _not_numeric(frame, c)
+        for c in columns
+        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+    ]
+    if bad:
+        raise ValueError(
+            f"target and covariate columns must be numeric; not numeric: {', '.join(bad)}."
+        )
+    return columns
 
 
 # ----------------------------------------------------------------------------- frequencies

@@ -23,12 +23,11 @@ from sklearn.utils import check_random_state
 
 from .._typing import PathLike, RandomState
 from .._validation import check_int, check_real
-from ._csv import listing, parse_time, read_table, regular_grid
+from ._csv import listing, parse_time, read_table, regular_grid, select_columns
 
 __all__ = ["make_sine", "load_csv_series", "load_airline", "load_us_macro"]
 
 _FILLS = ("ffill", "bfill", "interpolate", "zero")
-_DECIMAL_COMMA = r"\s*[-+]?\d[\d.]*,\d+\s*"
 
 
 # --------------------------------------------------------------------------- #
@@ -131,73 +130,6 @@ def make_sine(
 # --------------------------------------------------------------------------- #
 # load_csv_series
 # --------------------------------------------------------------------------- #
-def _kind(column):
-    """The kind of a column's values, the same name on pandas 2 and 3 (``str`` for text)."""
-    if pd.api.types.is_bool_dtype(column):
-        return "bool"
-    if pd.api.types.is_string_dtype(column) or pd.api.types.infer_dtype(column) in (
-        "string", "mixed", "mixed-integer",
-    ):
-        return "str"
-    return str(column.dtype)
-
-
-def _not_numeric(frame, name):
-    column = frame[name]
-    values = column.dropna()
-    example = f", e.g. {str(values.iloc[0])!r}" if len(values) else ""
-    text = f"{name!r} ({_kind(column)}{example})"
-    if len(values) and values.astype(str).str.fullmatch(_DECIMAL_COMMA).all():
-        text += " (numbers with a decimal comma? pass decimal=',')"
-    return text
-
-
-def _select_columns(frame, target, time_column, covariates):
-    """Check the column arguments against the file; return the value columns."""
-    available = list(frame.columns)
-
-    def check(name, what):
-        if not isinstance(name, str):
-            raise TypeError(f"{what} must be a column name (str), got {name!r}.")
-        if name not in available:
-            raise ValueError(f"unknown {what} {name!r}; the file has columns {available}.")
-
-    check(target, "target column")
-    if time_column is not None:
-        check(time_column, "time_column")
-        if time_column == target:
-            raise ValueError(f"target and time_column are the same column {target!r}.")
-    if covariates is None:
-        covariates = []
-    elif isinstance(covariates, str) and covariates == "all":
-        covariates = [c for c in available if c not in (target, time_column)]
-    elif isinstance(covariates, str):
-        raise TypeError(
-            f"covariates must be None, 'all' or a list of column names, got {covariates!r}."
-        )
-    else:
-        covariates = list(covariates)
-        for name in covariates:
-            check(name, "covariate column")
-        clash = [c for c in covariates if c in (target, time_column)]
-        if clash or len(set(covariates)) != len(covariates):
-            raise ValueError(
-                "covariates must be distinct columns other than the target and the time "
-                f"column, got {covariates}."
-            )
-    columns = [target, *covariates]
-    bad = [
-        _not_numeric(frame, c)
-        for c in columns
-        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
-    ]
-    if bad:
-        raise ValueError(
-            f"target and covariate columns must be numeric; not numeric: {', '.join(bad)}."
-        )
-    return columns
-
-
 def _index_by_time(frame, time_column, *, dayfirst, date_format, freq):
     """Return ``frame`` indexed by sorted, unique timestamps of ``time_column``."""
     index = parse_time(frame[time_column], time_column, dayfirst=dayfirst,
@@ -366,7 +298,7 @@ def load_csv_series(
     if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
         raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}.")
     frame = read_table(path, sep=sep, decimal=decimal)
-    columns = _select_columns(frame, target, time_column, covariates)
+    columns = select_columns(frame, target, time_column, covariates)
 
     if time_column is not None:
         frame = _index_by_time(frame[[time_column, *columns]], time_column, dayfirst=dayfirst,
