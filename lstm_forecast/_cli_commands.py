@@ -9,6 +9,7 @@ from ._cli_data import (
     covariate_names,
     float_format,
     forecast_frame,
+    format_metric,
     load_future_covariates,
     load_history,
     load_series,
@@ -19,6 +20,15 @@ from ._cli_data import (
     writable,
 )
 from ._cli_errors import Interrupted, UsageError
+from ._cli_panel import (
+    aggregate_table,
+    id_name,
+    load_panel,
+    load_panel_future,
+    load_panel_history,
+    panel_frame,
+    series_table,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -52,14 +62,28 @@ def _epochs(model):
     return f"{', '.join(str(c) for c in counts)} epoch{'s' if counts != [1] else ''}, "
 
 
+def _data(args):
+    """``(y, X, time index)`` of ``fit``/``evaluate``: one series, or a panel (--id-column)."""
+    if args.id_column is not None:
+        return load_panel(args)
+    y, X = load_series(args)
+    return y, X, y.index
+
+
+def _what(args, y):
+    if args.id_column is None:
+        return f"{len(y)} values"
+    return f"{y.index.get_level_values(0).nunique()} series ({len(y)} values)"
+
+
 # ----------------------------------------------------------------------------- fit
 def fit(args):
     from .persistence import save_model
 
     writable(args.model, "--model", example="model.lstmf")
     args.model_existed = Path(args.model).exists()
-    y, X = load_series(args)
-    say(args, f"training on {len(y)} values of {args.target!r} from {args.data} ...")
+    y, X, _ = _data(args)
+    say(args, f"training on {_what(args, y)} of {args.target!r} from {args.data} ...")
     start = time.perf_counter()
     model = _forecaster(args).fit(y, X)
     if _interrupted(model):
@@ -95,32 +119,52 @@ def _check_format(text):
                          "%.4f or %.6g") from None
 
 
-def predict(args):
-    _check_format(args.float_format)
-    if args.output:
-        writable(args.output, "--output", example="forecast.csv")
-    for path, flag in ((args.data, "--data"), (args.future_covariates, "--future-covariates")):
-        if path:
-            readable(path, flag)
-    model = _load(args.model, args.trust_pickle)
-    if not hasattr(model, "estimators_"):
-        raise UsageError(f"{args.model} holds a {type(model).__name__}, not a fitted forecaster")
-    history = history_covariates = None
-    index = model.index_
-    if args.data:
-        history, history_covariates = load_history(args, model)
-        index = history.index
-    covariates = None
+def _coverages(texts):
+    """The ``--coverage`` levels (distinct, in order) and their column names."""
+    levels = []
+    for text in texts or ():
+        try:
+            level = float(text)
+        except ValueError:
+            level = float("nan")
+        if not 0 < level < 1:
+            hint = " (levels are fractions: 0.8 for 80%)" if 1 < level < 100 else ""
+            raise UsageError(f"--coverage {text!r} is not a level strictly between 0 and 1, such "
+                             f"as 0.8 or 0.95{hint}")
+        if level not in levels:
+            levels.append(level)
+    return levels, [f"{side}_{100 * level:g}" for level in levels for side in ("lower", "upper")]
+
+
+def _covariates_needed(args, model):
     if model.n_covariates_ and not args.future_covariates:
         names = covariate_names(model)
         raise UsageError(
             f"the model was fitted with --covariates{' ' + ' '.join(names) if names else ''}: "
             f"pass --future-covariates FILE with their next {model.horizon} values"
         )
+    if args.future_covariates and not model.n_covariates_:
+        raise UsageError("--future-covariates was given, but the model was fitted without "
+                         "--covariates")
+
+
+def _intervals(model, covariates, history, levels):
+    if not levels:
+        return None
+    try:
+        return model.predict_interval(covariates, y=history, coverage=levels)
+    except NotImplementedError as error:
+        raise UsageError(f"--coverage: {error}") from None
+
+
+def _predict_series(args, model, levels, labels):
+    """The forecast table of a model of one series (history: the training or --data series)."""
+    history = history_covariates = covariates = None
+    index = model.index_
+    if args.data:
+        history, history_covariates = load_history(args, model)
+        index = history.index
     if args.future_covariates:
-        if not model.n_covariates_:
-            raise UsageError("--future-covariates was given, but the model was fitted without "
-                             "--covariates")
         covariates = load_future_covariates(args, model, index)
         if history_covariates is not None:
             import pandas as pd
@@ -129,24 +173,79 @@ def predict(args):
                                    ignore_index=True)
     forecast = model.predict(covariates, y=history)
     frame, with_index = forecast_frame(model, forecast, index)
+    intervals = _intervals(model, covariates, history, levels)
+    if intervals is not None:
+        bounds = intervals.to_numpy()
+        for j, label in enumerate(labels):
+            frame[label] = bounds[:, j]
+    return frame, with_index
+
+
+def _predict_panel(args, model, levels, labels):
+    """The long forecast table of a panel: the training series, or those of --data."""
+    import pandas as pd
+
+    fitted_id = id_name(model)
+    if getattr(model, "ids_", None) is not None and fitted_id is None:
+        raise UsageError(f"{args.model} was fitted on a list or dict of series in Python, not on "
+                         "a long CSV; forecast it in Python")
+    if args.data is None and args.id_column not in (None, fitted_id):
+        raise UsageError(f"--id-column {args.id_column} reads --data: pass --data FILE too (the "
+                         f"model's own series have the id column {fitted_id!r})")
+    args.id_column = args.id_column or fitted_id
+    names = covariate_names(model) if model.n_covariates_ else None
+    history = history_covariates = covariates = None
+    ids = list(model.ids_ or [])
+    if args.data:
+        history, history_covariates = load_panel_history(args, model, names)
+        ids = list(pd.unique(history.index.get_level_values(0)))
+    if args.future_covariates:
+        covariates = load_panel_future(args, model, names, ids)
+        if history_covariates is not None:
+            covariates = pd.concat([history_covariates, covariates])
+    forecast = model.predict(covariates, y=history)
+    name = model.target_name_ or "forecast"
+    return panel_frame(forecast.rename(name), _intervals(model, covariates, history, levels),
+                       labels), False
+
+
+def predict(args):
+    _check_format(args.float_format)
+    levels, labels = _coverages(args.coverage)
+    if args.output:
+        writable(args.output, "--output", example="forecast.csv")
+    for path, flag in ((args.data, "--data"), (args.future_covariates, "--future-covariates")):
+        if path:
+            readable(path, flag)
+    model = _load(args.model, args.trust_pickle)
+    if not hasattr(model, "estimators_"):
+        raise UsageError(f"{args.model} holds a {type(model).__name__}, not a fitted forecaster")
+    if model.n_covariates_ and args.data and covariate_names(model) is None:
+        raise UsageError(f"{args.model} does not record its covariate names (an older model); "
+                         "--data cannot be read for it: fit the model again")
+    _covariates_needed(args, model)
+    if args.id_column is not None or getattr(model, "ids_", None) is not None:
+        frame, with_index = _predict_panel(args, model, levels, labels)
+    else:
+        frame, with_index = _predict_series(args, model, levels, labels)
     text = frame.to_csv(index=with_index, float_format=float_format(model, args.float_format))
     if args.output:
         Path(args.output).write_text(text)
-        say(args, f"wrote {len(frame)} forecast values to {args.output}")
+        say(args, f"wrote {len(frame)} forecast rows to {args.output}")
     else:
         print(text.rstrip())
     return 0
 
 
 # ----------------------------------------------------------------------------- evaluate
-def _season(args, y):
-    """The seasonal period and a line saying where it comes from."""
+def _season(args, index):
+    """The seasonal period of the series on ``index`` and a line saying where it comes from."""
     from .forecaster import season_from_index
 
     if args.season is not None:
         return args.season, f"season {args.season} (--season)"
-    season = season_from_index(y.index)
-    freq = getattr(y.index, "freqstr", None)
+    season = season_from_index(index)
+    freq = getattr(index, "freqstr", None)
     if freq is None:
         source = ("no time column with a frequency to infer it from" if args.time_column is None
                   else f"the time column {args.time_column!r} has no regular frequency")
@@ -161,15 +260,6 @@ def _baseline_name(season):
     return f"seasonal naive (period {season})" if season > 1 else "naive (last value)"
 
 
-def _fixed(values):
-    """A format with four significant digits for the largest of ``values``, the same for all."""
-    import math
-
-    largest = float(values.abs().max()) if len(values) else 0.0
-    digits = 3 - math.floor(math.log10(largest)) if largest > 0 and math.isfinite(largest) else 3
-    return f"{{:.{min(max(digits, 0), 8)}f}}".format
-
-
 def _table(result):
     """The folds of a backtest as formatted text, with a mean row."""
     import pandas as pd
@@ -179,16 +269,7 @@ def _table(result):
                "train": folds["train_size"].astype(str)}
     means = {"fold": "mean", "origin": "", "train": ""}
     for metric in result.metrics:
-        values = folds[metric]
-        if metric in ("mape", "smape"):
-            fmt = "{:.2f}%".format
-            values = 100 * values
-        elif metric == "mase":
-            fmt = "{:.3f}".format
-        else:
-            fmt = _fixed(values)
-        columns[metric.upper()] = values.map(fmt)
-        means[metric.upper()] = fmt(values.mean())
+        columns[metric.upper()], means[metric.upper()] = format_metric(metric, folds[metric])
     columns["fit s"] = folds["fit_time"].map("{:.1f}".format)
     means["fit s"] = f"{folds['fit_time'].mean():.1f}"
     table = pd.DataFrame(columns)
@@ -196,13 +277,29 @@ def _table(result):
     return table.to_string(index=False)
 
 
+def _one_series(y, result, baseline):
+    """The first series of a panel and its rows of the two backtests (a plot shows one)."""
+    first = y.index.get_level_values(0)[0]
+
+    def rows(table):
+        return table[table["series"] == first].drop(columns="series")
+
+    return (first, y.xs(first, level=0), rows(result.folds), rows(result.forecasts),
+            rows(baseline.forecasts))
+
+
 def _plot(args, y, result, baseline, season):
     from .plotting import plot_backtest
 
-    first = int(result.folds["train_size"].iloc[0])
+    title = "backtest"
+    folds, forecasts, baseline_forecasts = result.folds, result.forecasts, baseline.forecasts
+    if args.id_column is not None:
+        first, y, folds, forecasts, baseline_forecasts = _one_series(y, result, baseline)
+        title = f"backtest of series {first!r} ({args.id_column})"
+    start = int(folds["train_size"].iloc[0])
     context = max(2 * season, 2 * result.horizon, 12)
-    fig, ax = plot_backtest(result, y=y.iloc[max(first - context, 0):])
-    for i, (_, rows) in enumerate(baseline.forecasts.groupby("fold", sort=True)):
+    fig, ax = plot_backtest(forecasts, y=y.iloc[max(start - context, 0):])
+    for i, (_, rows) in enumerate(baseline_forecasts.groupby("fold", sort=True)):
         rows = rows.sort_values("horizon_step")
         times = rows["time"]
         if hasattr(times.iloc[0], "to_timestamp"):
@@ -210,9 +307,21 @@ def _plot(args, y, result, baseline, season):
         ax.plot(times.to_numpy(), rows["y_pred"].to_numpy(), color="0.6", linestyle=":",
                 label=_baseline_name(season) if i == 0 else None)
     ax.set_ylabel(str(y.name))
-    ax.set_title(f"backtest: {len(result.folds)} folds of {result.horizon} steps")
+    ax.set_title(f"{title}: {len(folds)} folds of {result.horizon} steps")
     ax.legend()
     fig.savefig(args.plot, format="png", dpi=100)
+
+
+def _report(args, name, result):
+    if args.id_column is None:
+        print(f"\n{name}: {len(result.folds)} folds of {args.horizon} steps")
+        print(_table(result))
+        return
+    n_series = int(result.aggregate["n_series"].iloc[0])
+    print(f"\n{name}: {n_series} series, {len(result.aggregate)} folds of {args.horizon} steps; "
+          "each fold's scores are the means over the series")
+    print(aggregate_table(result))
+    print(series_table(result, args.id_column))
 
 
 def evaluate(args):
@@ -223,12 +332,13 @@ def evaluate(args):
             raise UsageError(f"--plot {args.plot} must name a PNG file (ending in .png)")
         writable(args.plot, "--plot", example="backtest.png")
         need_matplotlib("--plot")
-    y, X = load_series(args)
-    season, season_line = _season(args, y)
+    y, X, index = _data(args)
+    season, season_line = _season(args, index)
     metrics = ("mae", "rmse", "mape", "mase")
     if (y == 0).any():
         metrics = ("mae", "rmse", "smape", "mase")
-        say(args, "the series has zeros, where MAPE is undefined: SMAPE instead")
+        say(args, f"the {'panel' if args.id_column else 'series'} has zeros, where MAPE is "
+                  "undefined: SMAPE instead")
     options = {"horizon": args.horizon, "n_folds": args.folds, "seasonal_period": season,
                "metrics": metrics}
     forecaster = _forecaster(args).set_params(season=season)
@@ -237,10 +347,8 @@ def evaluate(args):
                         y, X, **options)
     print(season_line)
     print(f"MASE: mean absolute error / that of the in-sample {_baseline_name(season)} forecast")
-    print(f"\nLSTMForecaster: {len(result.folds)} folds of {args.horizon} steps")
-    print(_table(result))
-    print(f"\n{_baseline_name(season)}")
-    print(_table(baseline))
+    _report(args, "LSTMForecaster", result)
+    _report(args, _baseline_name(season), baseline)
     if args.plot:
         _plot(args, y, result, baseline, season)
         say(args, f"wrote {args.plot}")

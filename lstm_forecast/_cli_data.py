@@ -6,7 +6,7 @@
   ``predict --data`` history, :func:`load_future_covariates` the future covariates, matched
   to the model's covariates by name and to its forecast dates by the time column;
 - output: :func:`forecast_frame` gives the forecast its time column, :func:`float_format`
-  a precision fit for the series.
+  a precision fit for the series, :func:`format_metric` the numbers of ``evaluate``'s tables.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ._cli_errors import UsageError
 __all__ = [
     "float_format",
     "forecast_frame",
+    "format_metric",
     "load_future_covariates",
     "load_history",
     "load_series",
@@ -240,6 +241,25 @@ def float_format(model, given):
     scale = float(np.max(np.abs(tail))) if tail is not None and np.size(tail) else 1.0
     digits = 6 - (math.floor(math.log10(scale)) + 1) if scale > 0 and math.isfinite(scale) else 6
     return f"%.{min(max(digits, 0), 12)}f"
+
+
+def _fixed(values):
+    """A format with four significant digits for the largest of ``values``, the same for all."""
+    largest = float(values.abs().max()) if len(values) else 0.0
+    digits = 3 - math.floor(math.log10(largest)) if largest > 0 and math.isfinite(largest) else 3
+    return f"{{:.{min(max(digits, 0), 8)}f}}".format
+
+
+def format_metric(metric, values):
+    """``(texts, mean)``: the scores ``values`` of ``metric`` and their mean, as table text
+    (MAPE and SMAPE in %, MASE with three decimals, errors with four significant digits)."""
+    if metric in ("mape", "smape"):
+        fmt, values = "{:.2f}%".format, 100 * values
+    elif metric == "mase":
+        fmt = "{:.3f}".format
+    else:
+        fmt = _fixed(values)
+    return values.map(fmt), fmt(values.mean())
 
 
 def say(args, text):

@@ -28,7 +28,7 @@ class Interrupted(BaseException):  # noqa: N818 - reads as "the run was interrup
 _FILLS = "{ffill,bfill,interpolate,zero}"
 
 # (pattern, replacement) in order; replacements may name {series}, {more}, {history},
-# {future} and {whole} (see _files).
+# {future}, {whole}, {data} and {in_file} (see _files).
 _RULES = [
     # forecaster.fit: the series is too short for the window and the horizon
     (r"LSTMForecaster needs at least (\d+) observations in y, got (\d+)\.",
@@ -53,6 +53,19 @@ _RULES = [
      r"or horizon\.",
      "{whole} is too short for --folds \\1 with --horizon \\2: \\3 values are needed, it has "
      "\\4. At most \\5 folds fit; lower --folds or --horizon."),
+    (r"\w+ needs at least (\d+) observations in y, got (\d+)\.",
+     "{series} has \\2 values; at least \\1 are needed to train on: lower --horizon{more}."),
+    # panels (--id-column): messages that name a series of y
+    (r"\w+ needs at least (\d+) observations in every series; series (.+?) of y has (\d+)\.",
+     "every series needs at least \\1 values to train on; series \\2 {in_file} has \\3: drop it "
+     "from the file or lower --horizon{more}."),
+    (r"series (.+?) of y is too short for n_folds=(\d+) with horizon=(\d+) and step=\d+: (\d+) "
+     r"observations are needed, it has (\d+)\. Lower n_folds, step or horizon\.",
+     "series \\1 in {data} is too short for --folds \\2 with --horizon \\3: \\4 values are "
+     "needed, it has \\5. Lower --folds or --horizon, or drop the series from the file."),
+    (r"y has the frequency (\S+); the forecaster was fitted on series of frequency (\S+)\.",
+     "{history} has the frequency \\1; the model was fitted on series of frequency \\2."),
+    (r"\bseries ('[^']*'|\S+) of y\b", "series \\1 {in_file}"),
     # load_csv_series
     (r"Pass fill= one of \([^)]*\)", "Pass --fill " + _FILLS),
     (r"\bfill='(\w+)'", "--fill \\1"),
@@ -91,16 +104,21 @@ def _files(args):
         series = "the first backtest fold's training part"
         more = " or --folds"
         whole = f"the series in {data}"
+        in_file = f"in the first backtest fold of {data}"
     else:
         series = f"the series in {data}" if data else "the series"
         more = ""
         whole = series
+        in_file = (f"in --data {data}" if command == "predict" else f"in {data}") if data \
+            else "of the model"
     return {
         "series": series,
         "more": more,
         "history": f"--data {data}" if command == "predict" and data else "the history",
         "future": f"--future-covariates {getattr(args, 'future_covariates', None) or 'FILE'}",
         "whole": whole,
+        "data": str(data),
+        "in_file": in_file,
     }
 
 

@@ -27,6 +27,9 @@ EXAMPLES = """examples:
   lstm-forecast predict sales.lstmf --output forecast.csv
   lstm-forecast predict sales.lstmf --data recent_sales.csv
   lstm-forecast evaluate sales.csv --target sales --time-column date --horizon 12 --folds 3
+  lstm-forecast fit stores.csv --id-column store --target sales --time-column date \
+      --horizon 12 --model stores.lstmf       # one model for every store of a long CSV
+  lstm-forecast predict stores.lstmf --coverage 0.8 0.95 --output forecast.csv
 
 exit codes: 0 success, 2 bad usage, input or output path (one line on stderr),
 130 interrupted (no model written), 1 unexpected error (a bug: please report it)
@@ -95,6 +98,12 @@ def _add_reading_options(sub, *, freq=True):
                        help="how to fill missing values and gaps (default: refuse them)")
 
 
+def _add_id_column(sub, text="the series-id column of a long CSV holding many series (one row "
+                                   "per series and time step): one model is fitted on all of them "
+                                   "(default: the file holds one series)"):
+    sub.add_argument("--id-column", metavar="COL", help=text)
+
+
 def _add_data_options(sub):
     sub.add_argument("data", help="CSV file with a header row")
     sub.add_argument("--target", required=True, metavar="COL", help="column to forecast")
@@ -103,6 +112,7 @@ def _add_data_options(sub):
                           "the forecast its dates and the season (default: rows in file order)")
     sub.add_argument("--covariates", nargs="+", metavar="COL",
                      help="covariate columns; predict then needs their future values")
+    _add_id_column(sub)
     _add_reading_options(sub)
     model = sub.add_argument_group("the model")
     model.add_argument("--timesteps", type=_integer(1), metavar="N",
@@ -165,6 +175,12 @@ def _parser():
     predict.add_argument("--float-format", metavar="FORMAT",
                          help="printf-style format of the forecast values, e.g. %%.2f or %%.4g "
                               "(default: six significant digits at the series' scale)")
+    predict.add_argument("--coverage", nargs="+", metavar="LEVEL",
+                         help="add prediction intervals of these coverages, e.g. 0.8 0.95: columns "
+                              "lower_80, upper_80, lower_95, upper_95")
+    _add_id_column(predict, "the series-id column of --data, a long CSV of many series, seen in "
+                            "training or new (default: the model's, for a model fitted with "
+                            "--id-column)")
     predict.add_argument("--trust-pickle", action="store_true",
                          help="also load joblib/pickle files, which can run code: only your own")
     _add_reading_options(predict, freq=False)
