@@ -28,7 +28,7 @@ class Interrupted(BaseException):  # noqa: N818 - reads as "the run was interrup
 _FILLS = "{ffill,bfill,interpolate,zero}"
 
 # (pattern, replacement) in order; replacements may name {series}, {more}, {history},
-# {future}, {whole}, {data} and {in_file} (see _files).
+# {future}, {whole}, {data}, {in_file} and {in_data} (see _files).
 _RULES = [
     # forecaster.fit: the series is too short for the window and the horizon
     (r"LSTMForecaster needs at least (\d+) observations in y, got (\d+)\.",
@@ -65,7 +65,7 @@ _RULES = [
      "needed, it has \\5. Lower --folds or --horizon, or drop the series from the file."),
     (r"y has the frequency (\S+); the forecaster was fitted on series of frequency (\S+)\.",
      "{history} has the frequency \\1; the model was fitted on series of frequency \\2."),
-    (r"\bseries ('[^']*'|\S+) of y\b", "series \\1 {in_file}"),
+    (r"\bseries ('[^']*'|\S+) of y\b", "series \\1 {in_data}"),
     # load_csv_series
     (r"Pass fill= one of \([^)]*\)", "Pass --fill " + _FILLS),
     (r"\bfill='(\w+)'", "--fill \\1"),
@@ -109,8 +109,9 @@ def _files(args):
         series = f"the series in {data}" if data else "the series"
         more = ""
         whole = series
-        in_file = (f"in --data {data}" if command == "predict" else f"in {data}") if data \
-            else "of the model"
+        in_file = None
+    in_data = (f"in --data {data}" if command == "predict" else f"in {data}") if data \
+        else "of the model"
     return {
         "series": series,
         "more": more,
@@ -118,7 +119,8 @@ def _files(args):
         "future": f"--future-covariates {getattr(args, 'future_covariates', None) or 'FILE'}",
         "whole": whole,
         "data": str(data),
-        "in_file": in_file,
+        "in_file": in_file or in_data,
+        "in_data": in_data,
     }
 
 

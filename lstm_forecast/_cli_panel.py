@@ -15,6 +15,8 @@ the series, unless ``--fill`` fills them within each series.
 
 from __future__ import annotations
 
+from argparse import Namespace
+
 import numpy as np
 import pandas as pd
 
@@ -161,7 +163,7 @@ def _split(panel, target, covariates):
     return panel[target], X
 
 
-def load_panel(args):
+def load_panel(args: Namespace) -> tuple[pd.Series, pd.DataFrame | None, pd.Index]:
     """``(y, X, grid)`` of ``fit``/``evaluate --id-column``: the target panel (a MultiIndex
     Series), the covariates (a MultiIndex DataFrame, or None) and the panel's time grid."""
     from ._cli_data import readable
@@ -175,7 +177,7 @@ def load_panel(args):
     return (*_split(panel, args.target, args.covariates), grid)
 
 
-def time_name(model):
+def time_name(model: object) -> str | None:
     """The time column of the series ``model`` was fitted on (None: rows in file order)."""
     names = getattr(model, "_layout_", {}).get("level_names")
     if names is not None:
@@ -192,7 +194,8 @@ def _reading_freq(model):
     return "Y" if freq.startswith(("Y-", "A-")) else freq  # annual periods: integer years
 
 
-def load_panel_history(args, model, names):
+def load_panel_history(args: Namespace, model: object, names: list[str] | None,
+                       ) -> tuple[pd.Series, pd.DataFrame | None]:
     """``(y, X)`` of ``predict --data FILE --id-column COL``: the new histories of a panel."""
     where = f"--data {args.data}"
     if model.target_name_ is None:
@@ -207,7 +210,8 @@ def load_panel_history(args, model, names):
     return _split(panel, model.target_name_, names)
 
 
-def load_panel_future(args, model, names, ids):
+def load_panel_future(args: Namespace, model: object, names: list[str], ids: list,
+                      ) -> pd.DataFrame:
     """The ``--future-covariates`` long table of a panel: ``horizon`` rows for every series of
     ``ids``, matched by ``(id, time)`` to the forecast steps and by name to the covariates."""
     where = f"--future-covariates {args.future_covariates}"
@@ -245,7 +249,8 @@ def load_panel_future(args, model, names, ids):
     return future.astype(np.float64)
 
 
-def panel_frame(forecast, intervals, labels):
+def panel_frame(forecast: pd.Series, intervals: pd.DataFrame | None, labels: list[str],
+                ) -> pd.DataFrame:
     """The long table of a panel's forecasts: id, time (if any), the forecast, the intervals
     (``labels``: their column names, lower and upper of each coverage in turn)."""
     frame = forecast.to_frame()
@@ -258,7 +263,7 @@ def panel_frame(forecast, intervals, labels):
     return frame.reset_index()
 
 
-def id_name(model):
+def id_name(model: object) -> str | None:
     """The id column of the long CSV ``model`` was fitted on (None: one series, or Python)."""
     layout = getattr(model, "_layout_", {})
     names = layout.get("level_names") if layout.get("container") == "multiindex" else None
@@ -276,7 +281,7 @@ def _metric_columns(result, scores, columns, means):
     return columns
 
 
-def aggregate_table(result):
+def aggregate_table(result: object) -> str:
     """The folds of a panel backtest (scores over all series) as text, with a mean row."""
     table = result.aggregate
     means = {"fold": "mean", "series": ""}
@@ -289,7 +294,7 @@ def aggregate_table(result):
     return out.to_string(index=False)
 
 
-def series_table(result, id_column, shown=10):
+def series_table(result: object, id_column: str, shown: int = 10) -> str:
     """Each series' scores (means over the folds): all of them for up to ``shown`` series,
     else their spread (min, quartiles, max) and the series with the largest errors."""
     metrics = list(result.metrics)

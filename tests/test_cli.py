@@ -3,6 +3,8 @@
 Reading CSVs and the wording of errors: tests/test_cli_input.py.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -475,3 +477,225 @@ def test_python_dash_m_runs_the_command(module, tmp_path):
     result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("usage: lstm-forecast")
+
+
+# --------------------------------------------------------------------------- 12.8 long CSVs
+ONE_EPOCH = ["--max-epochs", "1", "--hidden-size", "4"]
+NOT_CLI = re.compile(r"\b(fill=|time_column|freq=|n_folds|horizon=|seasonal_period|id_col)|"
+                     r"\b[Xy] (must|has|was)\b|\bof y\b|pass X\b")
+
+
+def _long_table(ids=("007", "b", "c"), lengths=(30, 24, 27), start="2000-01-01", seed=0):
+    """A long table: one row per store and month, rows shuffled; ragged series, own starts."""
+    parts = []
+    for k, (name, n) in enumerate(zip(ids, lengths, strict=True)):
+        dates = pd.date_range(start, periods=n + 2 * k, freq="MS")[2 * k:]
+        t = np.arange(n)
+        parts.append(pd.DataFrame({"store": name, "date": dates.strftime("%Y-%m-%d"),
+                                   "sales": (k + 1) * (100 + t + 10 * np.sin(t * np.pi / 6)),
+                                   "promo": (t % 4 == 0).astype(int)}))
+    return pd.concat(parts).sample(frac=1.0, random_state=seed)
+
+
+@pytest.fixture(scope="module")
+def panel_files(tmp_path_factory):
+    """``stores.csv`` (3 ragged series) and a model fitted on it with --id-column."""
+    folder = tmp_path_factory.mktemp("panel")
+    data = write_csv(folder / "stores.csv", _long_table())
+    model = folder / "stores.lstmf"
+    code = cli.main(["--quiet", "fit", str(data), "--id-column", "store", "--target", "sales",
+                     "--time-column", "date", "--horizon", "3", *ONE_EPOCH, "--model", str(model)])
+    assert code == 0
+    return data, model
+
+
+def test_panel_fit_predict_writes_long_forecast_with_intervals(panel_files, tmp_path, capsys):
+    data, model = panel_files
+    output = tmp_path / "forecast.csv"
+    code, _, err = run(capsys, "predict", model, "--coverage", "0.8", "0.95", "--output", output)
+    assert code == 0, err
+    forecast = pd.read_csv(output, dtype={"store": str})
+    assert list(forecast.columns) == ["store", "date", "sales", "lower_80", "upper_80",
+                                      "lower_95", "upper_95"]
+    assert list(forecast["store"].unique()) == list(pd.read_csv(data, dtype={"store": str})
+                                                     ["store"].unique())  # file order, "007" kept
+    last = pd.read_csv(data, dtype={"store": str}).groupby("store")["date"].max()
+    for store, rows in forecast.groupby("store"):
+        expected = pd.date_range(pd.Timestamp(last[store]), periods=4, freq="MS")[1:]
+        assert list(rows["date"]) == list(expected.strftime("%Y-%m-%d"))  # each its own future
+    assert (forecast["lower_95"] <= forecast["lower_80"]).all()
+    assert (forecast["lower_80"] <= forecast["sales"]).all()
+    assert (forecast["sales"] <= forecast["upper_80"]).all()
+    assert (forecast["upper_80"] <= forecast["upper_95"]).all()
+
+
+def test_panel_predict_forecasts_new_series_from_data(panel_files, tmp_path, capsys):
+    data, model = panel_files
+    table = pd.read_csv(data, dtype={"store": str})
+    new = write_csv(tmp_path / "new.csv", table[table["store"] == "b"].assign(store="new"))
+    code, out, err = run(capsys, "predict", model, "--data", new, "--id-column", "store")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "store,date,sales" and len(lines) == 4
+    assert all(line.startswith("new,") for line in lines[1:])
+    code, same, _ = run(capsys, "predict", model, "--data", new)  # the model's id column
+    assert code == 0 and same == out
+    code, _, err = run(capsys, "predict", model, "--id-column", "shop")
+    assert code == 2 and "--id-column shop reads --data" in one_error_line(err)
+
+
+def test_single_series_predict_coverage_columns(monthly_csv, tmp_path, capsys):
+    model = fit_model(capsys, monthly_csv, tmp_path / "m.lstmf", "--target", "sales",
+                      "--time-column", "date", "--horizon", "2")
+    code, out, err = run(capsys, "predict", model, "--coverage", "0.9", "0.5")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "date,sales,lower_90,upper_90,lower_50,upper_50" and len(lines) == 3
+    values = [float(v) for v in lines[1].split(",")[1:]]
+    assert values[1] <= values[3] <= values[0] <= values[4] <= values[2]
+
+
+@pytest.mark.parametrize("level", ["0", "1", "-0.2", "1.5", "x", "nan", "80"])
+def test_bad_coverage_levels_exit_2(level, tmp_path, capsys):
+    code, _, err = run(capsys, "predict", tmp_path / "missing.lstmf", "--coverage", "0.8", level)
+    assert code == 2 and f"--coverage {level!r} is not a level strictly between 0 and 1" in \
+        one_error_line(err)
+    assert ("0.8 for 80%" in err) == (level in ("1.5", "80"))  # read as percentages
+
+
+def test_panel_covariates_and_their_future_long_csv(tmp_path, capsys):
+    table = _long_table(lengths=(20, 16, 18))
+    data = write_csv(tmp_path / "stores.csv", table)
+    model = fit_model(capsys, data, tmp_path / "m.lstmf", "--id-column", "store", "--target",
+                      "sales", "--time-column", "date", "--covariates", "promo", "--horizon", "2")
+    last = table.assign(date=pd.to_datetime(table["date"])).groupby("store", sort=False)["date"].max()
+    future = pd.DataFrame({"store": np.repeat(last.index, 2), "promo": [1.0, 0.0] * len(last),
+                           "date": [d.strftime("%Y-%m-%d") for t in last
+                                    for d in pd.date_range(t, periods=3, freq="MS")[1:]]})
+    good = write_csv(tmp_path / "future.csv", future)
+    code, out, err = run(capsys, "predict", model, "--future-covariates", good)
+    assert code == 0 and len(out.splitlines()) == 1 + 2 * 3, err
+    code, _, err = run(capsys, "predict", model, "--future-covariates",
+                       write_csv(tmp_path / "short.csv", future.iloc[1:]))
+    assert code == 2 and "has 1 rows for series" in one_error_line(err)
+    code, _, err = run(capsys, "predict", model, "--future-covariates",
+                       write_csv(tmp_path / "renamed.csv", future.rename(columns={"promo": "p"})))
+    assert code == 2 and "lacks ['promo'] and has unknown column(s) ['p']" in one_error_line(err)
+
+
+def test_panel_reader_fills_within_each_series(tmp_path):
+    from lstm_forecast._cli_panel import load_panel
+
+    data = tmp_path / "gaps.csv"
+    data.write_text("id;t;y\na;2020-01-01;1\na;2020-01-03;3\nb;2020-01-01;10\nb;2020-01-02;\n"
+                    "b;2020-01-03;30\nb;2020-01-04;40\na;2020-01-04;4\n")
+    argv = ["fit", str(data), "--id-column", "id", "--target", "y", "--time-column", "t",
+            "--model", "m"]
+    for fill, a, b in [("interpolate", [1, 2, 3, 4], [10, 20, 30, 40]),
+                       ("ffill", [1, 1, 3, 4], [10, 10, 30, 40]),
+                       ("zero", [1, 0, 3, 4], [10, 0, 30, 40])]:
+        y, X, grid = load_panel(cli._parser().parse_args([*argv, "--fill", fill]))
+        assert X is None and grid.freqstr == "D"
+        assert list(y.loc["a"]) == a and list(y.loc["b"]) == b, fill
+    with pytest.raises(Exception, match=r"series 'a' in .*gaps.csv: 1 missing timestamp\(s\) "
+                                        r"\(gaps\) for frequency 'D': 2020-01-02 \(2 series"):
+        load_panel(cli._parser().parse_args(argv))
+    data.write_text("id,y\na,1\nb,5\na,2\nb,6\na,3\n")  # no time column: rows in file order
+    y, _, _ = load_panel(cli._parser().parse_args(["fit", str(data), "--id-column", "id",
+                                                   "--target", "y", "--model", "m"]))
+    assert y.index.names == ["id", None] and list(y.loc["a"]) == [1, 2, 3]
+
+
+def test_panel_evaluate_prints_aggregate_and_per_series_tables(panel_files, capsys):
+    data, _ = panel_files
+    code, out, err = run(capsys, "--quiet", "evaluate", data, "--id-column", "store", "--target",
+                         "sales", "--time-column", "date", "--horizon", "3", "--folds", "2",
+                         *ONE_EPOCH)
+    assert code == 0, err
+    assert "LSTMForecaster: 3 series, 2 folds of 3 steps" in out
+    assert out.count("per series (mean over the folds):") == 2
+    lines = out.splitlines()
+    header = next(line for line in lines if line.split()[:2] == ["fold", "series"]).split()
+    assert header == ["fold", "series", "MAE", "RMSE", "MAPE", "MASE", "fit", "s"]
+    assert len([line for line in lines if line.split()[:1] == ["mean"]]) == 2
+    assert len([line for line in lines if line.split()[:1] == ["007"]]) == 2
+
+
+def test_panel_per_series_summary_of_many_series_is_compact():
+    from lstm_forecast import NaiveForecaster, backtest
+    from lstm_forecast._cli_panel import series_table
+
+    panel = {f"s{i}": np.arange(1.0, 13.0) * (i + 1) + (i % 3) * np.sin(np.arange(12.0))
+             for i in range(12)}
+    result = backtest(NaiveForecaster(horizon=2), panel, n_folds=2, metrics=("mae", "mase"))
+    text = series_table(result, "store").splitlines()
+    assert text[0] == "per series (12 series, mean over the folds):"
+    assert [line.split()[0] for line in text[2:7]] == ["min", "25%", "median", "75%", "max"]
+    assert text[-1].startswith("largest MASE: ") and len(text) == 8
+
+
+def _errors(capsys, *argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2, err
+    assert not NOT_CLI.search(one_error_line(err)), err
+    return err
+
+
+def test_panel_user_mistakes_exit_2_in_cli_words(panel_files, tmp_path, capsys, no_training):
+    data, _ = panel_files
+    fit = ["fit", data, "--target", "sales", "--time-column", "date", "--model", tmp_path / "m"]
+    assert "unknown --id-column 'shop'; " in _errors(capsys, *fit, "--id-column", "shop")
+    assert "--id-column and --target name the same column 'sales'" in \
+        _errors(capsys, *fit, "--id-column", "sales")
+    assert "--id-column and --time-column name the same column 'date'" in \
+        _errors(capsys, *fit, "--id-column", "date")
+    assert "--covariates must name columns other than --id-column 'store'" in \
+        _errors(capsys, *fit, "--id-column", "store", "--covariates", "store")
+    table = pd.read_csv(data, dtype={"store": str})
+    twice = write_csv(tmp_path / "twice.csv", pd.concat([table, table.iloc[:1]]))
+    assert "twice.csv has two rows for series" in \
+        _errors(capsys, "fit", twice, *fit[2:], "--id-column", "store")
+    holes = write_csv(tmp_path / "holes.csv", table.drop(index=table.index[3]))
+    assert "Pass --fill {ffill,bfill,interpolate,zero} to fill them within each series" in \
+        _errors(capsys, "fit", holes, *fit[2:], "--id-column", "store")
+
+
+def test_panel_series_too_short_names_the_series(panel_files, tmp_path, capsys):
+    data, _ = panel_files
+    table = pd.read_csv(data, dtype={"store": str})
+    tiny = pd.DataFrame({"store": "tiny", "date": ["2000-01-01", "2000-02-01", "2000-03-01"],
+                         "sales": [1.0, 2.0, 3.0], "promo": 0})
+    short = write_csv(tmp_path / "short.csv", pd.concat([table, tiny]))
+    common = ["--id-column", "store", "--target", "sales", "--time-column", "date", *ONE_EPOCH]
+    err = _errors(capsys, "fit", short, *common, "--horizon", "3", "--model", tmp_path / "m")
+    assert f"every series needs at least 5 values to train on; series 'tiny' in {short} has 3: " \
+           "drop it from the file or lower --horizon." in err
+    err = _errors(capsys, "evaluate", data, *common, "--horizon", "3", "--folds", "8")
+    assert f"series 'b' in {data} is too short for --folds 8 with --horizon 3: 25 values are " \
+           "needed, it has 24" in err
+    err = _errors(capsys, "evaluate", data, *common, "--horizon", "3", "--folds", "7")
+    assert f"series 'b' in the first backtest fold of {data} has 3: drop it from the file or " \
+           "lower --horizon or --folds." in err
+    err = _errors(capsys, "evaluate", data, *common, "--horizon", "3", "--folds", "6")
+    assert f"fold 0, series '007' in {data} (origin" in err and "--season=12" in err  # MASE
+
+
+def test_single_series_too_short_for_a_fold(monthly_csv, capsys):
+    err = _errors(capsys, "evaluate", monthly_csv, "--target", "sales", "--time-column", "date",
+                  "--horizon", "12", "--folds", "5", *ONE_EPOCH)
+    assert "the first backtest fold's training part has 12 values; at least 14 are needed to " \
+           "train on: lower --horizon or --folds." in err
+
+
+def test_panel_history_of_another_frequency(tmp_path, capsys):
+    years = pd.DataFrame({"site": np.repeat(["a", "b"], 12), "year": np.tile(np.arange(1990, 2002), 2),
+                          "flow": np.r_[np.arange(12.0) + 50, np.arange(12.0) * 2 + 80]})
+    model = fit_model(capsys, write_csv(tmp_path / "years.csv", years), tmp_path / "y.lstmf",
+                      "--id-column", "site", "--target", "flow", "--time-column", "year",
+                      "--freq", "Y", "--horizon", "2")
+    code, out, _ = run(capsys, "predict", model)
+    assert code == 0 and out.splitlines()[1].startswith("a,2002,")
+    quarters = years.assign(year=[f"{1990 + i // 4}Q{i % 4 + 1}" for i in range(12)] * 2)
+    err = _errors(capsys, "predict", model, "--data", write_csv(tmp_path / "q.csv", quarters))
+    assert f"--data {tmp_path / 'q.csv'} has the frequency Q-DEC; the model was fitted on series " \
+           "of frequency Y-DEC." in err
