@@ -53,12 +53,10 @@ _RULES = [
      r"or horizon\.",
      "{whole} is too short for --folds \\1 with --horizon \\2: \\3 values are needed, it has "
      "\\4. At most \\5 folds fit; lower --folds or --horizon."),
-    (r"\w+ needs at least (\d+) observations in y, got (\d+)\.",
-     "{series} has \\2 values; at least \\1 are needed to train on: lower --horizon{more}."),
     # panels (--id-column): messages that name a series of y
     (r"\w+ needs at least (\d+) observations in every series; series (.+?) of y has (\d+)\.",
-     "every series needs at least \\1 values to train on; series \\2 {in_file} has \\3: drop it "
-     "from the file or lower --horizon{more}."),
+     "every series needs at least \\1 values (--horizon + 2) to train on; series \\2 {in_file} "
+     "has \\3: drop it from the file or lower --horizon{more}."),
     (r"series (.+?) of y is too short for n_folds=(\d+) with horizon=(\d+) and step=\d+: (\d+) "
      r"observations are needed, it has (\d+)\. Lower n_folds, step or horizon\.",
      "series \\1 in {data} is too short for --folds \\2 with --horizon \\3: \\4 values are "

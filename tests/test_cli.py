@@ -668,8 +668,8 @@ def test_panel_series_too_short_names_the_series(panel_files, tmp_path, capsys):
     short = write_csv(tmp_path / "short.csv", pd.concat([table, tiny]))
     common = ["--id-column", "store", "--target", "sales", "--time-column", "date", *ONE_EPOCH]
     err = _errors(capsys, "fit", short, *common, "--horizon", "3", "--model", tmp_path / "m")
-    assert f"every series needs at least 5 values to train on; series 'tiny' in {short} has 3: " \
-           "drop it from the file or lower --horizon." in err
+    assert f"every series needs at least 5 values (--horizon + 2) to train on; series 'tiny' in " \
+           f"{short} has 3: drop it from the file or lower --horizon." in err
     err = _errors(capsys, "evaluate", data, *common, "--horizon", "3", "--folds", "8")
     assert f"series 'b' in {data} is too short for --folds 8 with --horizon 3: 25 values are " \
            "needed, it has 24" in err
@@ -678,13 +678,6 @@ def test_panel_series_too_short_names_the_series(panel_files, tmp_path, capsys):
            "lower --horizon or --folds." in err
     err = _errors(capsys, "evaluate", data, *common, "--horizon", "3", "--folds", "6")
     assert f"fold 0, series '007' in {data} (origin" in err and "--season=12" in err  # MASE
-
-
-def test_single_series_too_short_for_a_fold(monthly_csv, capsys):
-    err = _errors(capsys, "evaluate", monthly_csv, "--target", "sales", "--time-column", "date",
-                  "--horizon", "12", "--folds", "5", *ONE_EPOCH)
-    assert "the first backtest fold's training part has 12 values; at least 14 are needed to " \
-           "train on: lower --horizon or --folds." in err
 
 
 def test_panel_history_of_another_frequency(tmp_path, capsys):
