@@ -362,6 +362,7 @@ class _Reader:
         self.classes = _allowed_classes()
         self.members = {}
         self.version = None
+        self.written_by = None
         self._arrays = None
         self.decoder = Decoder(_CODECS, self.fail, self.arrays, self.estimator, _allowed_records())
 
@@ -431,6 +432,9 @@ class _Reader:
                 f"Upgrade lstm_forecast to load it."
             )
         self.version = version
+        versions = meta.get("versions")
+        written_by = versions.get("lstm_forecast") if isinstance(versions, dict) else None
+        self.written_by = written_by if isinstance(written_by, str) else None
         if version >= 2:
             if meta.get("digest") != _digest(meta):
                 raise self.fail(f"{_META} does not match its digest: the file was changed after "
@@ -494,8 +498,10 @@ class _Reader:
         allowed = set(cls._persisted_names())
         for key in state:
             if not ATTRIBUTE_NAME.match(key) or key.startswith("__") or key not in allowed:
-                older = (" It was written by an older lstm_forecast whose estimators stored other "
-                         "state: refit the model and save it again." if self.version == 1 else "")
+                other = self.version == 1 or (self.written_by not in (None, __version__))
+                older = (f" It was written by lstm_forecast {self.written_by or '0.1'}, whose "
+                         f"{name} stored other state: refit the model and save it again."
+                         if other else "")
                 raise fail(f"{where}: {key!r} is not a valid fitted attribute name of {name}.{older}")
         values = {key: self.decoder.value(v, where=f"{where}.{key}", depth=depth)
                   for key, v in state.items()}

@@ -634,3 +634,20 @@ def test_naive_forecaster_survives_round_trip_without_index(tmp_path):
     model = NaiveForecaster(horizon=2).fit([1.0, 2.0, 3.0])
     save_model(model, tmp_path / "naive.lstmf")
     assert list(load_model(tmp_path / "naive.lstmf").predict()) == [3.0, 3.0]
+
+
+def test_a_file_of_an_earlier_release_with_other_state_says_to_refit(tmp_path):
+    """LSTMForecaster became a global model in 0.2: a 0.1 file holds the per-series state."""
+    path = tmp_path / "old.lstmf"
+    save_model(NaiveForecaster(horizon=2).fit(np.arange(10.0)), path)
+
+    def as_release_0_1(meta):
+        meta["versions"]["lstm_forecast"] = "0.1.0"
+        meta["estimator"]["state"]["y_tail_"] = meta["estimator"]["state"]["n_series_"]
+
+    _edit_meta(path, as_release_0_1)
+    with pytest.raises(ValueError, match=r"'y_tail_' is not a valid fitted attribute name of "
+                                         r"NaiveForecaster\. It was written by lstm_forecast "
+                                         r"0\.1\.0, whose NaiveForecaster stored other state: "
+                                         r"refit the model and save it again\."):
+        load_model(path)
