@@ -34,8 +34,10 @@ def resolve(conv_channels, standardize, *, tokens: bool, steps: int) -> dict:
     elif conv is not None:
         conv = int(conv)
     downsample = max(1, math.ceil(steps / MAX_RECURRENT_STEPS)) if isinstance(conv, tuple) else 1
-    if standardize == "auto":
-        standardize = False if tokens else "series+stats"
+    if tokens:  # token ids are never scaled, whatever was asked
+        standardize = False
+    elif standardize == "auto":
+        standardize = "series+stats"
     elif not isinstance(standardize, str):
         standardize = bool(standardize)
     return {"conv_channels_": conv, "downsample_": downsample, "standardize_": standardize}

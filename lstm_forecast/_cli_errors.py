@@ -45,6 +45,10 @@ _RULES = [
     (r"X was given to predict, but the forecaster was fitted without X\.",
      "--future-covariates was given, but the model was fitted without --covariates."),
     (r"X must have horizon=(\d+) rows, got (\d+)\.", "{future} must have \\1 rows; got \\2."),
+    (r"X has no \(finite\) values for (series '[^']*') at (.*?): covariates are needed for the "
+     r"horizon steps forecast\.",
+     "{future} has no (finite) values for \\1 at \\2: every series needs its covariates for "
+     "each forecast step."),
     (r"X must have len\(y\) \+ horizon = (\d+) rows, got (\d+)\.",
      "{future} must have \\1 rows (those of {history}, then the future ones); got \\2."),
     # backtest: too few values for the folds

@@ -31,7 +31,8 @@ _FILLS = "{ffill,bfill,interpolate,zero}"
 
 def _read(path, where, args, *, id_column, target, time_column, covariates, freq):
     """The long table of ``path`` as a MultiIndex panel (unfilled) and the time grid."""
-    frame = read_table(path, sep=args.sep, decimal=args.decimal, dtype={id_column: str})
+    frame = read_table(path, sep=args.sep, decimal=args.decimal, dtype={id_column: str},
+                       text_columns=[id_column])
     columns = list(frame.columns)
     if id_column not in columns:
         raise UsageError(f"unknown --id-column {id_column!r}; {where} has columns {columns}")
@@ -220,7 +221,7 @@ def load_panel_future(args: Namespace, model: object, names: list[str], ids: lis
         raise UsageError(f"{where}: a panel fitted without --time-column has no dates to match "
                          "future covariates to; fit it with --time-column")
     frame = read_table(args.future_covariates, sep=args.sep, decimal=args.decimal,
-                       dtype={args.id_column: str})
+                       dtype={args.id_column: str}, text_columns=[args.id_column])
     needed = [args.id_column, time_column, *names]
     missing = [c for c in needed if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in needed]

@@ -162,9 +162,11 @@ def estimator_doc(template: str, **sections: str) -> str:
         "{attributes}", SHARED_ATTRIBUTES.rstrip("\n"))
 
 
-def with_defaults(init, **defaults):
+def with_defaults(init, module, qualname, **defaults):
     """A copy of the keyword-only ``init`` with other ``defaults``: a subclass's own
-    signature (what ``get_params``, ``clone`` and the docs read) without repeating it."""
+    signature (what ``get_params``, ``clone`` and the docs read) without repeating it.
+    ``module`` and ``qualname`` are the copy's (``"LSTMClassifier.__init__"``): it pickles by
+    name."""
     unknown = set(defaults) - set(init.__kwdefaults__)
     if unknown:
         raise TypeError(f"{sorted(unknown)} are not keyword parameters of {init.__qualname__}.")
@@ -172,6 +174,5 @@ def with_defaults(init, **defaults):
                                init.__closure__)
     copy_.__kwdefaults__ = {**init.__kwdefaults__, **defaults}
     copy_.__annotations__ = dict(init.__annotations__)
-    copy_.__doc__, copy_.__module__, copy_.__qualname__ = init.__doc__, init.__module__, \
-        init.__qualname__
+    copy_.__doc__, copy_.__module__, copy_.__qualname__ = init.__doc__, module, qualname
     return copy_

@@ -236,21 +236,22 @@ def sigint_recorder():
 
     skorch ends training quietly on a ``KeyboardInterrupt``, which its own EarlyStopping also
     raises to stop: only a real SIGINT tells an interrupted fit from an early-stopped one.
-    The handler that was installed (Python's, which raises ``KeyboardInterrupt``, or a
-    program's own) still runs. Outside the main thread no handler can be set: nothing is noted.
+    A program's own handler still runs and decides: if it returns, training goes on and
+    nothing is noted. Where SIGINT is ignored (``SIG_IGN``, as for background jobs) or outside
+    the main thread (no handler can be set there), nothing is installed and nothing noted.
     """
     received = {"sigint": False}
-    if threading.current_thread() is not threading.main_thread():
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is signal.SIG_IGN:
         yield received
         return
-    previous = signal.getsignal(signal.SIGINT)
 
     def handler(signum, frame):
         received["sigint"] = True
-        if previous is signal.SIG_IGN:
+        if callable(previous) and previous is not signal.default_int_handler:
+            previous(signum, frame)  # raises to stop training, or returns to go on
+            received["sigint"] = False
             return
-        if callable(previous):
-            previous(signum, frame)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, handler)

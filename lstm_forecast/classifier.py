@@ -96,8 +96,9 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     _persist_attributes = ("classes_",)
 
     # The shared signature with the classifier's own defaults (see "The defaults" above).
-    __init__ = with_defaults(RecurrentEstimatorBase.__init__, pooling="max", conv_channels="auto",
-                             standardize="auto", batch_size=16)
+    __init__ = with_defaults(RecurrentEstimatorBase.__init__, __module__, "LSTMClassifier.__init__",
+                             pooling="max", conv_channels="auto", standardize="auto",
+                             batch_size=16)
 
     def _encode_targets(self, y, n_samples):
         """Class indices ``0..n_classes-1``, the number of classes and the loss (default)."""

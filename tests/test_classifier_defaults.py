@@ -143,3 +143,16 @@ def test_earlier_configurations_build_the_same_weights(name):
     params, expected = LEGACY[name]
     state = fitted(SERIES[:, :20], **params).net_.module_.state_dict()
     assert {key: tuple(value.shape) for key, value in state.items()} == expected
+
+
+def test_token_ids_are_never_scaled_whatever_standardize_asks():
+    tokens = RNG.randint(1, 20, (24, 10))
+    model = LSTMClassifier(vocab_size=20, standardize="series+stats", hidden_size=4, max_epochs=1,
+                           random_state=0).fit(tokens, np.arange(24) % 2)
+    assert model.standardize_ is False and model.network_config_["series_norm"] is False
+
+
+def test_the_classifiers_own_init_pickles_by_name():
+    import pickle
+
+    assert pickle.loads(pickle.dumps(LSTMClassifier.__init__)) is LSTMClassifier.__init__

@@ -3,6 +3,7 @@
 Reading CSVs and the wording of errors: tests/test_cli_input.py.
 """
 
+import io
 import re
 
 import numpy as np
@@ -692,3 +693,14 @@ def test_panel_history_of_another_frequency(tmp_path, capsys):
     err = _errors(capsys, "predict", model, "--data", write_csv(tmp_path / "q.csv", quarters))
     assert f"--data {tmp_path / 'q.csv'} has the frequency Q-DEC; the model was fitted on series " \
            "of frequency Y-DEC." in err
+
+
+def test_panel_ids_that_look_like_missing_values_are_ids(tmp_path, capsys):
+    data = write_csv(tmp_path / "countries.csv", _long_table(ids=("NA", "null", "FR")))
+    model = tmp_path / "countries.lstmf"
+    code, _, err = run(capsys, "--quiet", "fit", data, "--id-column", "store", "--target", "sales",
+                       "--time-column", "date", "--horizon", "2", *ONE_EPOCH, "--model", model)
+    assert code == 0, err
+    code, out, _ = run(capsys, "predict", model)
+    assert code == 0
+    assert set(pd.read_csv(io.StringIO(out), keep_default_na=False)["store"]) == {"NA", "null", "FR"}

@@ -273,4 +273,8 @@ def test_rules_for_messages_the_command_checks_itself_first():
         "future ones); got 3.")
     assert for_cli("The forecaster was fitted with covariates: pass X with their future values "
                    "(2 rows per series).", args).startswith("the model was fitted with --covariates")
+    assert for_cli("X has no (finite) values for series 'C' at 2020-01-26: covariates are needed "
+                   "for the horizon steps forecast.", args) == (
+        "--future-covariates future.csv has no (finite) values for series 'C' at 2020-01-26: "
+        "every series needs its covariates for each forecast step.")
     assert len(_RULES) >= 25

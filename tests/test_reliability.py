@@ -77,6 +77,15 @@ def test_an_interrupted_forecaster_stops_all_its_networks():
     assert finished.fit(PANEL).interrupted_ is False and len(finished.estimators_) == 2
 
 
+def test_an_ignored_sigint_is_not_an_interruption():
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for a background job
+    try:
+        model = LSTMRegressor(**{**FAST, "max_epochs": 3}, callbacks=[_InterruptAt(1)]).fit(X, Y)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert model.n_epochs_ == 3 and model.interrupted_ is False
+
+
 def test_a_complete_fit_is_not_marked_interrupted():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -66,3 +66,35 @@ class SphinxMarkup(griffe.Extension):
     def on_instance(self, *, obj, **kwargs):
         if obj.docstring is not None:
             obj.docstring.value = to_markdown(obj.docstring.value)
+
+
+# Classes whose docstring is assembled at import time (``__doc__ = estimator_doc(...)``) and
+# whose ``__init__`` may be assigned (``with_defaults``): static analysis sees neither.
+_LIVE_CLASSES = {"lstm_forecast.regressor": "LSTMRegressor",
+                 "lstm_forecast.classifier": "LSTMClassifier"}
+
+
+class LiveDocstrings(griffe.Extension):
+    """Give those classes the docstring and ``__init__`` signature of the imported class."""
+
+    def on_package(self, *, pkg, **kwargs):
+        import importlib
+        import inspect
+
+        if pkg.path != "lstm_forecast":
+            return
+        for module, name in _LIVE_CLASSES.items():
+            live = getattr(importlib.import_module(module), name)
+            cls = pkg.get_member(module.split(".", 1)[1]).get_member(name)
+            cls.docstring = griffe.Docstring(to_markdown(inspect.cleandoc(live.__doc__)),
+                                             parent=cls, parser="numpy")
+            parameters = [griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword)]
+            for parameter in inspect.signature(live.__init__).parameters.values():
+                if parameter.name == "self":
+                    continue
+                parameters.append(griffe.Parameter(
+                    parameter.name, kind=griffe.ParameterKind.keyword_only,
+                    default=repr(parameter.default).replace("'", '"')))
+            init = griffe.Function("__init__", parameters=griffe.Parameters(*parameters),
+                                   parent=cls)
+            cls.set_member("__init__", init)

@@ -76,13 +76,14 @@ def _sniff_sep(line):
         return ","
 
 
-def read_table(path, *, sep=None, decimal=".", dtype=None):
+def read_table(path, *, sep=None, decimal=".", dtype=None, text_columns=()):
     """Read the CSV file ``path`` with pandas; ``sep=None`` detects the delimiter.
 
     The delimiter is the one of ``,`` ``;`` tab ``|`` that :class:`csv.Sniffer` finds in the
     header line (a comma when it finds none). File objects that cannot seek are read with a
     comma unless ``sep`` is given. ``dtype`` is :func:`pandas.read_csv`'s (series ids are
-    read as text, so that ``007`` stays ``007``).
+    read as text, so that ``007`` stays ``007``). ``text_columns`` (of a file path) are read
+    as text where only an empty field is missing: an id ``NA`` (Namibia) or ``null`` is an id.
     """
     if sep is None:
         sep = _sniff_sep(_header_line(path))
@@ -97,6 +98,12 @@ def read_table(path, *, sep=None, decimal=".", dtype=None):
         ) from None
     if frame.empty:
         raise ValueError(f"the {_file_name(path)} has no data rows.")
+    text = [c for c in text_columns if c in frame.columns]
+    if text:
+        raw = pd.read_csv(path, sep=sep, decimal=decimal, usecols=text, dtype=str,
+                          keep_default_na=False)
+        for column in text:
+            frame[column] = raw[column].mask(raw[column] == "")
     return frame
 
 
