@@ -249,17 +249,12 @@ class LSTMForecaster(BaseForecaster):
         if base.early_stopping:
             max_epochs, self.correction_weight_, probe = self._epochs_from_validation(
                 base, padded, per_series, rng)
-        X, y = self._training_set(padded, series, positions)
-        seeds = self._seeds(rng)
-        # Ctrl+C stops the whole ensemble, keeping what is trained (the probe network, if the
-        # interrupt came while it trained).
-        self.estimators_ = [probe] if probe is not None and probe.interrupted_ else []
-        for seed in seeds if not self.estimators_ else ():
-            network = qn.fit_quantile_network(base, X, y, n_valid=0, seed=seed,
-                                              max_epochs=max_epochs)
-            self.estimators_.append(network)
-            if network.interrupted_:
-                break
+        if probe is not None and probe.interrupted_:
+            self.estimators_ = [probe]  # Ctrl+C stops the whole ensemble, keeping what is trained
+        else:
+            self.estimators_ = self._train_ensemble(base, *self._training_set(padded, series,
+                                                                              positions),
+                                                    self._seeds(rng), max_epochs)
         self.interrupted_ = bool(self.estimators_[-1].interrupted_)
         self.n_epochs_ = int(self.estimators_[0].n_epochs_)
         keep = np.minimum(panel.lengths, max(self.timesteps_, self.season_ + 1))
@@ -294,6 +289,17 @@ class LSTMForecaster(BaseForecaster):
         # Room for complete windows: at most half of what the longest series leaves for inputs.
         fits = max(1, (longest - self._step_horizon()) // (2 * m))
         return m * min(seasons, fits)
+
+    @staticmethod
+    def _train_ensemble(base, X, y, seeds, max_epochs):
+        """One network per seed on all the windows; Ctrl+C stops after the current one."""
+        networks = []
+        for seed in seeds:
+            networks.append(qn.fit_quantile_network(base, X, y, n_valid=0, seed=seed,
+                                                    max_epochs=max_epochs))
+            if networks[-1].interrupted_:
+                break
+        return networks
 
     def _seed_source(self):
         if self.random_state is not None:

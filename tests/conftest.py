@@ -3,6 +3,7 @@ import random
 import numpy as np
 import pytest
 import torch
+from cli_helpers import forbid_training, write_monthly_csv
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +18,15 @@ def _fixed_seeds():
 def pytest_configure(config):
     # Tiny test networks gain nothing from intra-op threads; pytest-xdist uses the cores.
     torch.set_num_threads(1)
+
+
+@pytest.fixture
+def monthly_csv(tmp_path):
+    """``sales.csv`` of the command-line tests: 72 months of dates and sales."""
+    return write_monthly_csv(tmp_path)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """A command that reaches training fails the test (for checks that must come first)."""
+    forbid_training(monkeypatch)

@@ -9,19 +9,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from cli_helpers import TINY, fit_model, forbid_training, one_error_line, run, write_csv, write_monthly_csv
+from cli_helpers import TINY, fit_model, one_error_line, run, write_csv
 
 from lstm_forecast import cli
-
-
-@pytest.fixture
-def monthly_csv(tmp_path):
-    return write_monthly_csv(tmp_path)
-
-
-@pytest.fixture
-def no_training(monkeypatch):
-    forbid_training(monkeypatch)
 
 
 # --------------------------------------------------------------------------- 16.1 day first

@@ -107,25 +107,20 @@ def test_a_network_claimed_larger_than_its_weights_is_refused_before_it_is_built
         _load(path)
 
 
-def test_members_larger_than_declared_are_refused(path):
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [(10, r"'weights.safetensors' does not have the size meta.json declares"),  # member larger
+     (10**12, r"declares \d+ bytes of members in a file of \d+")],  # declared larger than the file
+    ids=["member-larger-than-declared", "declared-larger-than-file"],
+)
+def test_member_sizes_that_differ_from_the_declared_ones_are_refused(path, declared, message):
     members = _members(path)
     meta = json.loads(members["meta.json"])
-    meta["members"]["weights.safetensors"]["size"] = 10
+    meta["members"]["weights.safetensors"]["size"] = declared
     meta["digest"] = persistence._digest(meta)
     members["meta.json"] = json.dumps(meta).encode()
     _write(path, members, consistent=False)
-    with pytest.raises(ValueError, match=r"'weights.safetensors' does not have the size meta.json declares"):
-        _load(path)
-
-
-def test_declared_members_larger_than_the_file_are_refused(path):
-    members = _members(path)
-    meta = json.loads(members["meta.json"])
-    meta["members"]["weights.safetensors"]["size"] = 10**12
-    meta["digest"] = persistence._digest(meta)
-    members["meta.json"] = json.dumps(meta).encode()
-    _write(path, members, consistent=False)
-    with pytest.raises(ValueError, match=r"declares \d+ bytes of members in a file of \d+"):
+    with pytest.raises(ValueError, match=message):
         _load(path)
 
 
