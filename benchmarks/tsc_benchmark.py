@@ -73,10 +73,12 @@ NETWORKS = ["FCN", "ResNet", "InceptionTime", "ROCKET"]
 
 MODELS = {
     "default": {},
+    # 0.2.0's default: the same network trained a fixed 50 epochs.
+    "0.2.0 default": {"max_epochs": 50},
     "previous default": {"pooling": "last", "conv_channels": None, "standardize": True,
-                         "batch_size": 32},
+                         "batch_size": 32, "max_epochs": 50},
     "previous preset": {"pooling": "max", "conv_channels": 64, "standardize": "series",
-                        "batch_size": 16},
+                        "batch_size": 16, "max_epochs": 50},
 }
 # Fits of the previous configurations that take tens of minutes on a CPU (their recurrent
 # layers read every one of 1,344 steps, packed): not run.
@@ -348,7 +350,7 @@ def main(argv=None):
             means.setdefault(name, {})[dataset] = accs.mean()
             model = results[0][2]
             note = (f"conv_channels_={model.conv_channels_}, downsample_={model.downsample_}, "
-                    f"standardize_={model.standardize_!r}")
+                    f"standardize_={model.standardize_!r}, max_epochs_={model.max_epochs_}")
             emit(dataset, name, f"{accs.mean():.3f} ± {accs.std():.3f}", f"{secs:.1f}",
                  f"{secs / ref:.1f}", f"{args.seeds} seeds ({', '.join(f'{a:.3f}' for a in accs)}); "
                  + note)

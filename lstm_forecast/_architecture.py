@@ -23,6 +23,22 @@ MIN_CONV_STEPS = AUTO_CONV_KERNELS[0]
 MAX_RECURRENT_STEPS = 128
 
 
+# max_epochs="auto": as many passes as give at least this many optimizer steps (small training
+# sets need many passes: FCN and InceptionTime train 1,500-2,000 epochs), within these bounds.
+AUTO_MIN_STEPS = 1500
+AUTO_EPOCHS = (50, 500)
+
+
+def resolve_epochs(max_epochs, n_train: int, batch_size: int) -> int:
+    """The number of epochs ``fit`` trains for ``max_epochs`` (an int, or ``"auto"``) on
+    ``n_train`` training samples in batches of ``batch_size``."""
+    if max_epochs != "auto":
+        return int(max_epochs)
+    batches = max(1, math.ceil(n_train / batch_size))
+    low, high = AUTO_EPOCHS
+    return int(min(high, max(low, math.ceil(AUTO_MIN_STEPS / batches))))
+
+
 def resolve(conv_channels, standardize, *, tokens: bool, steps: int) -> dict:
     """The fitted attributes of the architecture, for training sequences of ``steps`` steps
     (the longest: the others are padded to it)."""

@@ -33,7 +33,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ._architecture import network_config, recurrent_input_width
+from ._architecture import network_config, recurrent_input_width, resolve_epochs
 from ._callbacks import GradientValueClipping, NonFiniteLossError, PlainPrintLog, StopOnNonFiniteLoss
 from ._data import TensorBatches, as_tensor, feature_statistics, module_inputs
 from ._inference import inference_module, run_invariant
@@ -89,7 +89,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         "projection_size": [_positive(Integral), None],
         "conv_channels": [_positive(Integral), StrOptions({"auto"}), None],
         "standardize": ["boolean", StrOptions({"series", "series+stats", "auto"})],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [_positive(Integral)],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"cosine"}), None],
@@ -114,7 +114,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     _persist_attributes: tuple[str, ...] = (
         "n_features_in_", "feature_names_in_", "n_features_per_step_", "_fitted_on_2d",
         "n_epochs_", "interrupted_", "network_config_", "conv_channels_", "downsample_",
-        "standardize_",
+        "standardize_", "max_epochs_",
     )
 
     def __init__(
@@ -132,7 +132,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         projection_size: int | None = None,
         conv_channels: int | Literal["auto"] | None = None,
         standardize: bool | Literal["series", "series+stats", "auto"] = True,
-        max_epochs: int = 50,
+        max_epochs: int | Literal["auto"] = 50,
         batch_size: int = 32,
         lr: float = 1e-2,
         lr_schedule: Literal["cosine"] | None = "cosine",
@@ -226,7 +226,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             raise ValueError("pooling='cell' reads the LSTM cell state and needs cell='lstm'.")
         if self.forget_bias is not None and self.cell != "lstm":
             raise ValueError("forget_bias sets the LSTM forget gate and needs cell='lstm'.")
-        if self.early_stopping and self.max_epochs < 1:
+        if self.early_stopping and self.max_epochs != "auto" and self.max_epochs < 1:
             raise ValueError("early_stopping=True needs max_epochs >= 1; got max_epochs=0.")
         self._checked_callbacks()
         self._optimizer_arguments(check=True)
@@ -326,8 +326,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     def _callbacks(self, has_validation):
         """The named callbacks of the net: ours, then the user's (copied)."""
         callbacks = [("stop_on_non_finite", StopOnNonFiniteLoss())]
-        if self.lr_schedule == "cosine" and self.max_epochs > 0:
-            callbacks.append(("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs)))
+        if self.lr_schedule == "cosine" and self.max_epochs_ > 0:
+            callbacks.append(("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs_)))
         if self.clip_norm is not None:
             callbacks.append(("clip_norm", GradientNormClipping(gradient_clip_value=self.clip_norm)))
         if self.clip_value is not None:
@@ -378,6 +378,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
 
             seed = shared_seed(accelerator, seed)
         train_idx, valid_idx = self._split(len(X), y_encoded)
+        n_train = len(X) if isinstance(train_idx, slice) else len(train_idx)
+        self.max_epochs_ = resolve_epochs(self.max_epochs, n_train, int(self.batch_size))
         self.network_config_ = self._network_config(n_outputs, X.shape[1])
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices), torch_threads(self._threads(self.batch_size)):
@@ -421,7 +423,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
-                f"{self.max_epochs} epochs; the model keeps the weights reached by then "
+                f"{self.max_epochs_} epochs; the model keeps the weights reached by then "
                 f"(interrupted_=True).",
                 UserWarning,
                 stacklevel=4,  # the user's fit call, through sklearn's _fit_context
@@ -435,7 +437,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             criterion=self._default_criterion() if criterion is None else criterion,
             optimizer=self._optimizer_class(),
             lr=float(self.lr),
-            max_epochs=int(self.max_epochs),
+            max_epochs=int(self.max_epochs_),
             batch_size=int(self.batch_size),
             iterator_train=TensorBatches,
             iterator_valid=TensorBatches,

@@ -31,9 +31,7 @@ SHARED_PARAMETERS = """\
         Size of the token embedding (used only with ``vocab_size``).
     projection_size : int or None, default=None
         Width of a linear layer applied to every time step before the recurrent layers.
-{conv_channels}{standardize}    max_epochs : int, default=50
-        Passes over the training data.
-{batch_size}    lr : float, default=1e-2
+{conv_channels}{standardize}{max_epochs}{batch_size}    lr : float, default=1e-2
         Initial learning rate.
     lr_schedule : {{"cosine", None}}, default="cosine"
         ``"cosine"`` anneals the learning rate to zero over ``max_epochs`` (per epoch);
@@ -96,6 +94,8 @@ SHARED_ATTRIBUTES = """\
         The trained skorch net; ``net_.module_`` is the PyTorch module.
     history_ : skorch.History
         Per-epoch (and per-batch) training record.
+    max_epochs_ : int
+        The number of epochs ``fit`` was asked to train (``max_epochs``, resolved).
     n_epochs_ : int
         Epochs actually trained.
     interrupted_ : bool
@@ -147,6 +147,13 @@ STANDARDIZE = """\
         standard deviation as extra inputs, so a level or a scale that tells samples apart
         is kept. ``"auto"`` is ``"series+stats"`` (False for token ids). What was applied is
         in ``standardize_``.
+"""
+
+MAX_EPOCHS = """\
+    max_epochs : int or "auto", default={default}
+        Passes over the training data. ``"auto"`` trains as many as give at least 1,500
+        optimizer steps, from 50 to 500 epochs (small training sets need many passes),
+        resolved in ``fit`` into ``max_epochs_``.
 """
 
 BATCH_SIZE = """\

@@ -181,9 +181,9 @@ class RecurrentNetwork(nn.Module):
         if self.projection is not None:
             x = self.projection(x)
         if self.conv is not None:
-            if lengths is not None:
-                x = x * _valid_mask(lengths, x.shape[1], x.device).unsqueeze(-1)
-            x = self.conv(x.transpose(1, 2)).transpose(1, 2)
+            mask = None if lengths is None else _valid_mask(lengths, x.shape[1], x.device).unsqueeze(1)
+            x = x.transpose(1, 2)
+            x = _run_block(self.conv, x if mask is None else x * mask, mask).transpose(1, 2)
         conv_summary = None
         if self.conv_blocks is not None:
             x, lengths, conv_summary = self._conv_stack(x, lengths)
@@ -202,15 +202,16 @@ class RecurrentNetwork(nn.Module):
         """The convolution blocks on ``(batch, time, features)``: their output, the valid
         lengths after downsampling and the global average of the output (or ``None``).
 
-        Padded steps are zeroed before every block, so a block reads a padded sequence
-        exactly as the sequence alone with the convolution's own zero padding.
+        Padded steps are zeroed before every block and left out of the batch statistics, so
+        a block reads a padded sequence exactly as the sequence alone with the convolution's
+        own zero padding.
         """
         x = x.transpose(1, 2)
         mask = None if lengths is None else _valid_mask(lengths, x.shape[2], x.device).unsqueeze(1)
         for index, block in enumerate(self.conv_blocks):
             if mask is not None:
                 x = x * mask
-            x = block(x)
+            x = _run_block(block, x, mask)
             if index == 0 and self.downsample > 1:
                 # ReLU outputs are >= 0, so zeroed padding never wins a window's maximum.
                 if mask is not None:
@@ -256,6 +257,37 @@ def _conv_block(in_channels: int, out_channels: int, kernel_size: int) -> nn.Seq
         conv = [nn.ConstantPad1d((left, kernel_size - 1 - left), 0.0),
                 nn.Conv1d(in_channels, out_channels, kernel_size)]
     return nn.Sequential(*conv, nn.BatchNorm1d(out_channels), nn.ReLU())
+
+
+def _run_block(block: nn.Sequential, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """One convolution block on ``(batch, channels, time)``, its batch statistics taken over
+    the valid steps only (``mask``, ``(batch, 1, time)``) when training on padded batches."""
+    for module in block:
+        if mask is not None and isinstance(module, nn.BatchNorm1d) and module.training:
+            x = _masked_batch_norm(module, x, mask)
+        else:
+            x = module(x)
+    return x
+
+
+def _masked_batch_norm(norm: nn.BatchNorm1d, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``norm`` in training mode with the mean and variance of the valid steps, the running
+    statistics updated from them as ``BatchNorm1d`` does (unbiased variance)."""
+    weights = mask.to(x.dtype)
+    count = weights.sum().clamp_min(2.0)
+    mean = (x * weights).sum(dim=(0, 2)) / count
+    var = ((x - mean[None, :, None]).square() * weights).sum(dim=(0, 2)) / count
+    if norm.track_running_stats:
+        with torch.no_grad():
+            momentum = norm.momentum if norm.momentum is not None else 0.1
+            norm.num_batches_tracked += 1
+            norm.running_mean.lerp_(mean.detach().to(norm.running_mean.dtype), momentum)
+            unbiased = var.detach() * count / (count - 1)
+            norm.running_var.lerp_(unbiased.to(norm.running_var.dtype), momentum)
+    out = (x - mean[None, :, None]) / torch.sqrt(var[None, :, None] + norm.eps)
+    if norm.affine:
+        out = out * norm.weight[None, :, None] + norm.bias[None, :, None]
+    return out
 
 
 def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:

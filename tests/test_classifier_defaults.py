@@ -1,12 +1,14 @@
 """LSTMClassifier's defaults: the "auto" architecture resolved in fit, and the configurations of
 earlier versions left as they were (their saved weights still load)."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from lstm_forecast import LSTMClassifier, load_model, save_model
+from lstm_forecast import LSTMClassifier, LSTMRegressor, _architecture, load_model, save_model
 
 RNG = np.random.RandomState(0)
 SERIES = RNG.normal(size=(24, 300)).astype(np.float32)
@@ -29,7 +31,8 @@ def fitted(X, y=LABELS, **params):
 def test_defaults():
     params = LSTMClassifier().get_params()
     assert (params["conv_channels"], params["standardize"], params["pooling"],
-            params["batch_size"]) == ("auto", "auto", "max", 16)
+            params["batch_size"], params["max_epochs"]) == ("auto", "auto", "max", 16, "auto")
+    assert LSTMRegressor().get_params()["max_epochs"] == 50
 
 
 @pytest.mark.parametrize(
@@ -102,6 +105,58 @@ def test_padding_never_changes_a_prediction_with_the_downsampled_stack():
         model.predict_proba(multi), np.vstack([model.predict_proba(s[None]) for s in multi]))
 
 
+@pytest.mark.parametrize(
+    "n_train, batch_size, epochs",
+    [(36, 16, 500), (100, 16, 215), (537, 16, 50), (10_000, 16, 50), (100, 100, 500)],
+)
+def test_auto_epochs_give_small_training_sets_more_passes(n_train, batch_size, epochs):
+    assert _architecture.resolve_epochs("auto", n_train, batch_size) == epochs
+    assert _architecture.resolve_epochs(7, n_train, batch_size) == 7
+
+
+def test_auto_epochs_count_the_training_samples_only(monkeypatch):
+    """Resolved in fit from the samples left after the validation split, shown in
+    ``max_epochs_``, trained for (the cosine schedule included) and saved."""
+    monkeypatch.setattr(_architecture, "AUTO_MIN_STEPS", 6)
+    monkeypatch.setattr(_architecture, "AUTO_EPOCHS", (1, 5))
+    X = SERIES[:, :20]
+    model = fitted(X, max_epochs="auto", batch_size=8)  # 3 batches: 2 epochs
+    assert (model.max_epochs_, model.n_epochs_) == (2, 2)
+    model = fitted(X, max_epochs="auto", batch_size=8, validation_fraction=0.5)  # 2 batches
+    assert (model.max_epochs_, model.n_epochs_) == (3, 3)
+    lr = model.net_.callbacks_[[n for n, _ in model.net_.callbacks_].index("lr_schedule")][1]
+    assert lr.lr_scheduler_.T_max == 3
+    model = fitted(X, max_epochs=4)
+    assert (model.max_epochs_, model.n_epochs_) == (4, 4)
+
+
+def test_batch_statistics_leave_padding_out():
+    """In training mode too (batch normalisation uses the batch's statistics), the outputs
+    of a batch do not depend on how far it is padded."""
+    sequences = [SERIES[i, : 20 + 10 * i] for i in range(6)]
+    model = fitted(sequences, LABELS[:6], max_epochs=1)
+    module = model.net_.module_
+    lengths = torch.tensor([len(s) for s in sequences])
+
+    def padded(total):
+        x = torch.zeros(len(sequences), total, 1)
+        for row, series in enumerate(sequences):
+            x[row, : len(series), 0] = torch.from_numpy(series)
+        return x
+
+    module.train()
+    twin = copy.deepcopy(module)
+    short = module(padded(int(lengths.max())), lengths)
+    long = twin(padded(3 * int(lengths.max())), lengths)
+    torch.testing.assert_close(short, long)
+    # The running statistics, which predictions use, moved alike.
+    for norm, twin_norm in zip(*[[m for m in net.modules() if isinstance(m, nn.BatchNorm1d)]
+                                 for net in (module, twin)], strict=True):
+        torch.testing.assert_close(norm.running_mean, twin_norm.running_mean)
+        torch.testing.assert_close(norm.running_var, twin_norm.running_var)
+    module.eval()
+
+
 def test_series_stats_keep_level_and_scale():
     """Two classes that differ only in their level: per-series z-normalisation alone cannot
     tell them apart; with the series' mean as an input the network can."""
@@ -117,8 +172,8 @@ def test_saved_default_model_predicts_the_same(tmp_path):
     model = fitted([SERIES[i, : 100 + 8 * i] for i in range(24)], max_epochs=1)
     save_model(model, tmp_path / "m.lstmf")
     loaded = load_model(tmp_path / "m.lstmf")
-    assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_) == (
-        model.conv_channels_, model.downsample_, model.standardize_)
+    assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_, loaded.max_epochs_) == (
+        model.conv_channels_, model.downsample_, model.standardize_, model.max_epochs_)
     np.testing.assert_array_equal(loaded.predict_proba(SERIES), model.predict_proba(SERIES))
 
 
