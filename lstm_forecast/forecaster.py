@@ -66,7 +66,8 @@ class LSTMForecaster(BaseForecaster):
     - **Quantiles**: the network outputs the quantiles 0.01 ... 0.99 of every step, trained
       with the pinball loss; the point forecast is the median, other levels are interpolated.
     - **Early stopping**: a first network, validated on the last windows of every series,
-      sets the number of epochs, and how much of its correction to the scaffold to keep
+      sets the number of epochs (the minimum of its validation curve averaged over 5
+      epochs: the curve is flat and noisy), and how much of its correction to the scaffold to keep
       (all of it, unless the scaffold alone forecast those windows better);
       ``n_models`` networks are then trained on all the windows for that many epochs and
       their quantiles averaged.
@@ -77,7 +78,7 @@ class LSTMForecaster(BaseForecaster):
         The network to train (cloned; ``estimator__hidden_size`` works in a grid). ``None``
         sizes one from the data: ``hidden_size=32``, a batch of about a 64th of the
         training windows (16 to 256), ``lr=1e-2 * sqrt(batch / 256)``, at most 30 epochs
-        with early stopping (patience 5). With ``early_stopping=False``, the networks train
+        with early stopping (patience 10). With ``early_stopping=False``, the networks train
         for its ``max_epochs`` and no windows are held out.
     timesteps : int or None, default=None
         Length of the input window. ``None``: ``max(2.5 * horizon, 16, 2 * season)`` rounded
@@ -333,7 +334,8 @@ class LSTMForecaster(BaseForecaster):
         return X, y
 
     def _epochs_from_validation(self, base, padded, per_series, rng):
-        """Train one network with the last windows of every series held out; its best epoch."""
+        """Train one network with the last windows of every series held out; the epochs for
+        the final networks (:func:`~lstm_forecast._quantile_network.best_epoch`)."""
         h = self._step_horizon()
         per_valid = max(1, -(-_N_VALID // padded.n_series))
         first = pw.min_input(self.relative_to_, self.season_)

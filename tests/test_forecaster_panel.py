@@ -130,3 +130,33 @@ def test_same_forecast_in_one_chunk_or_many(monkeypatch):
     chunked = model.predict_quantiles(alpha=[0.1, 0.9])
     for key in panel:
         pd.testing.assert_frame_equal(chunked[key], whole[key])
+
+
+class _Curve:
+    """A stand-in for a trained network: only its validation curve."""
+
+    def __init__(self, losses):
+        self.history_ = [{"valid_loss": loss} for loss in losses]
+
+
+def test_epochs_from_the_smoothed_validation_curve():
+    from lstm_forecast._quantile_network import best_epoch
+
+    # One deep dip early in a noisy stretch; a lower plateau later: the plateau wins.
+    noisy_then_flat = [1.0, 0.8, 0.58, 0.75, 0.7, 0.74, 0.62, 0.61, 0.61, 0.62, 0.61, 0.66, 0.7]
+    assert int(np.argmin(noisy_then_flat)) + 1 == 3
+    assert best_epoch(_Curve(noisy_then_flat)) == 9
+    # Without smoothing (or a curve shorter than the average), the raw minimum.
+    assert best_epoch(_Curve(noisy_then_flat), smoothing=1) == 3
+    assert best_epoch(_Curve([0.5, 0.3, 0.4])) == 2
+    assert best_epoch(_Curve([])) == 1
+
+
+def test_default_network_waits_out_a_flat_validation_curve():
+    from lstm_forecast._quantile_network import default_estimator
+
+    assert default_estimator(5000).patience == 10
+    model = LSTMForecaster(tiny(epochs=12, early_stopping=True, patience=10), horizon=4,
+                           n_models=1, random_state=0).fit(seasonal_panel())
+    assert 1 <= model.n_epochs_ <= 12 and len(model.estimators_) == 1
+
