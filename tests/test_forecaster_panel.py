@@ -160,3 +160,23 @@ def test_default_network_waits_out_a_flat_validation_curve():
                            n_models=1, random_state=0).fit(seasonal_panel())
     assert 1 <= model.n_epochs_ <= 12 and len(model.estimators_) == 1
 
+
+def test_no_training_target_of_the_probe_is_a_validation_target(monkeypatch):
+    calls = []
+    original = LSTMForecaster._training_set
+
+    def recording(self, padded, series, positions, *args):
+        calls.append((np.array(series), np.array(positions)))
+        return original(self, padded, series, positions, *args)
+
+    monkeypatch.setattr(LSTMForecaster, "_training_set", recording)
+    horizon = 4
+    LSTMForecaster(tiny(epochs=2, early_stopping=True), horizon=horizon, n_models=1,
+                   random_state=0).fit(seasonal_panel(n_series=5, length=40))
+    (train_series, train_positions), (valid_series, valid_positions) = calls[:2]
+    for i in np.unique(valid_series):
+        last_train_target = train_positions[train_series == i].max() + horizon
+        first_valid_target = valid_positions[valid_series == i].min() + 1
+        assert last_train_target < first_valid_target
+    # At least one horizon of origins per series validates.
+    assert np.bincount(valid_series).min() >= horizon
