@@ -33,6 +33,9 @@ _MAX_WINDOWS = 200_000
 # Validation windows wanted in all, for early stopping (at least one horizon of origins per
 # series: the validation loss then averages over several target periods, not one).
 _N_VALID = 20
+# The probe must train on at least this share of the final networks' windows (else fewer
+# origins are held out): an epoch over far fewer windows is far fewer steps.
+_MIN_PROBE_SHARE = 0.5
 # Training windows wanted in all: small panels take more origins per series than 4 horizons.
 _MIN_WINDOWS = 1000
 
@@ -356,18 +359,20 @@ class LSTMForecaster(BaseForecaster):
         The last ``horizon`` origins of every series validate (at least ``_N_VALID`` in all),
         and no training target falls among their targets: the training windows stop just
         before the first held-out value, so that neither the validation loss nor the
-        correction weight has seen what it scores. Series too short for that fall back to
-        fewer held-out origins, then to training windows whose targets overlap the held-out
-        ones (the only split they allow).
+        correction weight has seen what it scores. Where that leaves the probe fewer than
+        ``_MIN_PROBE_SHARE`` of the final networks' windows (short series), its epochs would
+        not be the final networks' epochs: fewer origins are held out, then (the only split
+        left) training windows whose targets overlap the held-out ones.
         """
         h = self._step_horizon()
         first = pw.min_input(self.relative_to_, self.season_)
         fewest = max(1, -(-_N_VALID // padded.n_series))
+        needed = _MIN_PROBE_SHARE * len(pw.training_origins(padded.lengths, h, first, per_series)[0])
         for per_valid, gap in ((max(h, fewest), h - 1), (fewest, h - 1), (fewest, 0)):
             train = pw.training_origins(padded.lengths, h, first, per_series,
                                         exclude_last=per_valid + gap)
             valid = pw.last_origins(padded.lengths, h, first, per_valid)
-            if len(train[0]) and len(valid[0]):
+            if len(valid[0]) and (len(train[0]) >= needed or (gap == 0 and len(train[0]))):
                 return train, valid
         return None, None
 

@@ -180,3 +180,22 @@ def test_no_training_target_of_the_probe_is_a_validation_target(monkeypatch):
         assert last_train_target < first_valid_target
     # At least one horizon of origins per series validates.
     assert np.bincount(valid_series).min() >= horizon
+
+
+def test_a_short_series_keeps_a_probe_trained_on_most_of_its_windows(monkeypatch):
+    """Holding out a whole horizon (and the values its targets share) would leave 4 of 31
+    windows here: the probe's epochs would not be the final network's; fewer are held out."""
+    calls = []
+    original = LSTMForecaster._training_set
+
+    def recording(self, padded, series, positions, *args):
+        calls.append(np.array(positions))
+        return original(self, padded, series, positions, *args)
+
+    monkeypatch.setattr(LSTMForecaster, "_training_set", recording)
+    y = np.sin(np.arange(40.0)) + 10
+    LSTMForecaster(tiny(epochs=2, early_stopping=True), horizon=8, n_models=1,
+                   random_state=0).fit(y)
+    probe_train, valid, final = calls
+    assert len(final) == 31 and len(valid) == 20
+    assert len(probe_train) >= 0.3 * len(final)
