@@ -70,9 +70,9 @@ class LSTMForecaster(BaseForecaster):
     - **Quantiles**: the network outputs the quantiles 0.01 ... 0.99 of every step, trained
       with the pinball loss; the point forecast is the median, other levels are interpolated.
     - **Early stopping**: a first network, validated on the last ``horizon`` origins of every
-      series (and trained on none of their targets; fewer for short series), sets the number of epochs (the minimum
-      of its validation curve averaged over 5 epochs: the curve is flat and noisy), and how
-      much of its correction to the scaffold to keep
+      series (and trained on none of their targets; fewer for short series), sets the
+      number of epochs (the minimum of its validation curve averaged over 5 epochs: the
+      curve is flat and noisy), and how much of its correction to the scaffold to keep
       (all of it, unless the scaffold alone forecast those windows better);
       ``n_models`` networks are then trained on all the windows for that many epochs and
       their quantiles averaged.
