@@ -30,8 +30,12 @@ __all__ = ["LSTMForecaster", "season_from_index"]
 _PREDICT_CHUNK = 8192
 # At most this many training windows (sampled across series beyond it).
 _MAX_WINDOWS = 200_000
-# Validation windows wanted in all, for early stopping (at least one per series).
+# Validation windows wanted in all, for early stopping (at least one horizon of origins per
+# series: the validation loss then averages over several target periods, not one).
 _N_VALID = 20
+# The probe must train on at least this share of the final networks' windows (else fewer
+# origins are held out): an epoch over far fewer windows is far fewer steps.
+_MIN_PROBE_SHARE = 0.5
 # Training windows wanted in all: small panels take more origins per series than 4 horizons.
 _MIN_WINDOWS = 1000
 
@@ -65,8 +69,10 @@ class LSTMForecaster(BaseForecaster):
       forecasts best), sampled together across series.
     - **Quantiles**: the network outputs the quantiles 0.01 ... 0.99 of every step, trained
       with the pinball loss; the point forecast is the median, other levels are interpolated.
-    - **Early stopping**: a first network, validated on the last windows of every series,
-      sets the number of epochs, and how much of its correction to the scaffold to keep
+    - **Early stopping**: a first network, validated on the last ``horizon`` origins of every
+      series (and trained on none of their targets; fewer for short series), sets the
+      number of epochs (the minimum of its validation curve averaged over 5 epochs: the
+      curve is flat and noisy), and how much of its correction to the scaffold to keep
       (all of it, unless the scaffold alone forecast those windows better);
       ``n_models`` networks are then trained on all the windows for that many epochs and
       their quantiles averaged.
@@ -77,7 +83,7 @@ class LSTMForecaster(BaseForecaster):
         The network to train (cloned; ``estimator__hidden_size`` works in a grid). ``None``
         sizes one from the data: ``hidden_size=32``, a batch of about a 64th of the
         training windows (16 to 256), ``lr=1e-2 * sqrt(batch / 256)``, at most 30 epochs
-        with early stopping (patience 5). With ``early_stopping=False``, the networks train
+        with early stopping (patience 10). With ``early_stopping=False``, the networks train
         for its ``max_epochs`` and no windows are held out.
     timesteps : int or None, default=None
         Length of the input window. ``None``: ``max(2.5 * horizon, 16, 2 * season)`` rounded
@@ -333,13 +339,10 @@ class LSTMForecaster(BaseForecaster):
         return X, y
 
     def _epochs_from_validation(self, base, padded, per_series, rng):
-        """Train one network with the last windows of every series held out; its best epoch."""
-        h = self._step_horizon()
-        per_valid = max(1, -(-_N_VALID // padded.n_series))
-        first = pw.min_input(self.relative_to_, self.season_)
-        train = pw.training_origins(padded.lengths, h, first, per_series, exclude_last=per_valid)
-        valid = pw.last_origins(padded.lengths, h, first, per_valid)
-        if len(train[0]) == 0 or len(valid[0]) == 0:
+        """Train one network with the last windows of every series held out; the epochs for
+        the final networks (:func:`~lstm_forecast._quantile_network.best_epoch`)."""
+        train, valid = self._validation_split(padded, per_series)
+        if train is None:
             return None, 1.0, None  # too short to hold anything out: the estimator's max_epochs
         train = self._sample(train, rng)
         X_train, y_train = self._training_set(padded, *train)
@@ -349,6 +352,29 @@ class LSTMForecaster(BaseForecaster):
             n_valid=len(X_valid), seed=int(rng.randint(np.iinfo(np.int32).max)))
         median = qn.predict_quantiles([net], X_valid, len(self.levels_))[:, qn.MEDIAN]
         return qn.best_epoch(net), qn.correction_weight(median, y_valid), net
+
+    def _validation_split(self, padded, per_series):
+        """Origins ``(train, valid)`` of the network that sets the epochs, or ``(None, None)``.
+
+        The last ``horizon`` origins of every series validate (at least ``_N_VALID`` in all),
+        and no training target falls among their targets: the training windows stop just
+        before the first held-out value, so that neither the validation loss nor the
+        correction weight has seen what it scores. Where that leaves the probe fewer than
+        ``_MIN_PROBE_SHARE`` of the final networks' windows (short series), its epochs would
+        not be the final networks' epochs: fewer origins are held out, then (the only split
+        left) training windows whose targets overlap the held-out ones.
+        """
+        h = self._step_horizon()
+        first = pw.min_input(self.relative_to_, self.season_)
+        fewest = max(1, -(-_N_VALID // padded.n_series))
+        needed = _MIN_PROBE_SHARE * len(pw.training_origins(padded.lengths, h, first, per_series)[0])
+        for per_valid, gap in ((max(h, fewest), h - 1), (fewest, h - 1), (fewest, 0)):
+            train = pw.training_origins(padded.lengths, h, first, per_series,
+                                        exclude_last=per_valid + gap)
+            valid = pw.last_origins(padded.lengths, h, first, per_valid)
+            if len(valid[0]) and (len(train[0]) >= needed or (gap == 0 and len(train[0]))):
+                return train, valid
+        return None, None
 
     # ------------------------------------------------------------------ predicting
     def _history(self, panel):

@@ -130,3 +130,72 @@ def test_same_forecast_in_one_chunk_or_many(monkeypatch):
     chunked = model.predict_quantiles(alpha=[0.1, 0.9])
     for key in panel:
         pd.testing.assert_frame_equal(chunked[key], whole[key])
+
+
+class _Curve:
+    """A stand-in for a trained network: only its validation curve."""
+
+    def __init__(self, losses):
+        self.history_ = [{"valid_loss": loss} for loss in losses]
+
+
+def test_epochs_from_the_smoothed_validation_curve():
+    from lstm_forecast._quantile_network import best_epoch
+
+    # One deep dip early in a noisy stretch; a lower plateau later: the plateau wins.
+    noisy_then_flat = [1.0, 0.8, 0.58, 0.75, 0.7, 0.74, 0.62, 0.61, 0.61, 0.62, 0.61, 0.66, 0.7]
+    assert int(np.argmin(noisy_then_flat)) + 1 == 3
+    assert best_epoch(_Curve(noisy_then_flat)) == 9
+    # Without smoothing (or a curve shorter than the average), the raw minimum.
+    assert best_epoch(_Curve(noisy_then_flat), smoothing=1) == 3
+    assert best_epoch(_Curve([0.5, 0.3, 0.4])) == 2
+    assert best_epoch(_Curve([])) == 1
+
+
+def test_default_network_waits_out_a_flat_validation_curve():
+    from lstm_forecast._quantile_network import default_estimator
+
+    assert default_estimator(5000).patience == 10
+    model = LSTMForecaster(tiny(epochs=12, early_stopping=True, patience=10), horizon=4,
+                           n_models=1, random_state=0).fit(seasonal_panel())
+    assert 1 <= model.n_epochs_ <= 12 and len(model.estimators_) == 1
+
+
+def test_no_training_target_of_the_probe_is_a_validation_target(monkeypatch):
+    calls = []
+    original = LSTMForecaster._training_set
+
+    def recording(self, padded, series, positions, *args):
+        calls.append((np.array(series), np.array(positions)))
+        return original(self, padded, series, positions, *args)
+
+    monkeypatch.setattr(LSTMForecaster, "_training_set", recording)
+    horizon = 4
+    LSTMForecaster(tiny(epochs=2, early_stopping=True), horizon=horizon, n_models=1,
+                   random_state=0).fit(seasonal_panel(n_series=5, length=40))
+    (train_series, train_positions), (valid_series, valid_positions) = calls[:2]
+    for i in np.unique(valid_series):
+        last_train_target = train_positions[train_series == i].max() + horizon
+        first_valid_target = valid_positions[valid_series == i].min() + 1
+        assert last_train_target < first_valid_target
+    # At least one horizon of origins per series validates.
+    assert np.bincount(valid_series).min() >= horizon
+
+
+def test_a_short_series_keeps_a_probe_trained_on_most_of_its_windows(monkeypatch):
+    """Holding out a whole horizon (and the values its targets share) would leave 4 of 31
+    windows here: the probe's epochs would not be the final network's; fewer are held out."""
+    calls = []
+    original = LSTMForecaster._training_set
+
+    def recording(self, padded, series, positions, *args):
+        calls.append(np.array(positions))
+        return original(self, padded, series, positions, *args)
+
+    monkeypatch.setattr(LSTMForecaster, "_training_set", recording)
+    y = np.sin(np.arange(40.0)) + 10
+    LSTMForecaster(tiny(epochs=2, early_stopping=True), horizon=8, n_models=1,
+                   random_state=0).fit(y)
+    probe_train, valid, final = calls
+    assert len(final) == 31 and len(valid) == 20
+    assert len(probe_train) >= 0.3 * len(final)
