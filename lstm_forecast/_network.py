@@ -272,11 +272,14 @@ def _run_block(block: nn.Sequential, x: torch.Tensor, mask: torch.Tensor | None)
 
 def _masked_batch_norm(norm: nn.BatchNorm1d, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """``norm`` in training mode with the mean and variance of the valid steps, the running
-    statistics updated from them as ``BatchNorm1d`` does (unbiased variance)."""
-    weights = mask.to(x.dtype)
-    count = weights.sum().clamp_min(2.0)
-    mean = (x * weights).sum(dim=(0, 2)) / count
-    var = ((x - mean[None, :, None]).square() * weights).sum(dim=(0, 2)) / count
+    statistics updated from them as ``BatchNorm1d`` does (unbiased variance). Computed in
+    float32 whatever the input's precision, as ``BatchNorm1d`` is under autocast."""
+    dtype = x.dtype
+    x = x.float()
+    count = mask.sum().to(x.dtype).clamp_min(2.0)
+    valid = x * mask
+    mean = valid.sum(dim=(0, 2)) / count
+    var = ((valid * x).sum(dim=(0, 2)) / count - mean.square()).clamp_min(0.0)
     if norm.track_running_stats:
         with torch.no_grad():
             momentum = norm.momentum if norm.momentum is not None else 0.1
@@ -284,10 +287,13 @@ def _masked_batch_norm(norm: nn.BatchNorm1d, x: torch.Tensor, mask: torch.Tensor
             norm.running_mean.lerp_(mean.detach().to(norm.running_mean.dtype), momentum)
             unbiased = var.detach() * count / (count - 1)
             norm.running_var.lerp_(unbiased.to(norm.running_var.dtype), momentum)
-    out = (x - mean[None, :, None]) / torch.sqrt(var[None, :, None] + norm.eps)
+    scale = torch.rsqrt(var + norm.eps)
     if norm.affine:
-        out = out * norm.weight[None, :, None] + norm.bias[None, :, None]
-    return out
+        scale = scale * norm.weight
+        shift = norm.bias - mean * scale
+    else:
+        shift = -mean * scale
+    return torch.addcmul(shift[None, :, None], x, scale[None, :, None]).to(dtype)
 
 
 def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:

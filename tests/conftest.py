@@ -1,4 +1,5 @@
 import random
+import signal
 
 import numpy as np
 import pytest
@@ -18,6 +19,11 @@ def _fixed_seeds():
 def pytest_configure(config):
     # Tiny test networks gain nothing from intra-op threads; pytest-xdist uses the cores.
     torch.set_num_threads(1)
+    # The Ctrl-C tests send a real SIGINT, as a user's terminal does. A test run started in the
+    # background (``cmd &`` in a script) inherits SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt handler: restore it, for this process and the programs it starts.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

@@ -157,6 +157,26 @@ def test_batch_statistics_leave_padding_out():
     module.eval()
 
 
+def test_batch_statistics_of_unpadded_steps_are_batch_norms():
+    """Where no step is padding, the masked statistics are ``BatchNorm1d``'s, running ones
+    included."""
+    from lstm_forecast._network import _masked_batch_norm
+
+    torch.manual_seed(0)
+    norm = nn.BatchNorm1d(4).train()
+    with torch.no_grad():
+        norm.weight.uniform_(0.5, 2.0)
+        norm.bias.uniform_(-1.0, 1.0)
+    twin = copy.deepcopy(norm)
+    for _ in range(3):
+        x = torch.randn(5, 4, 11) * 3 + 1
+        everything = torch.ones(5, 1, 11, dtype=torch.bool)
+        torch.testing.assert_close(_masked_batch_norm(norm, x, everything), twin(x))
+    torch.testing.assert_close(norm.running_mean, twin.running_mean)
+    torch.testing.assert_close(norm.running_var, twin.running_var)
+    assert int(norm.num_batches_tracked) == int(twin.num_batches_tracked) == 3
+
+
 def test_series_stats_keep_level_and_scale():
     """Two classes that differ only in their level: per-series z-normalisation alone cannot
     tell them apart; with the series' mean as an input the network can."""
