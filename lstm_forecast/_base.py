@@ -61,8 +61,10 @@ OPTIMIZERS = {
 
 PRECISIONS = ("float32", "bf16-mixed")
 
-# Samples per forward pass in predict.
+# Samples per forward pass in predict; sequences of different lengths go in length order, in
+# smaller chunks, each cut after its longest sequence.
 _PREDICT_CHUNK = 4096
+_RAGGED_PREDICT_CHUNK = 256
 _Self = TypeVar("_Self", bound="RecurrentEstimatorBase")  # fit returns the subclass it is called on
 
 _INTEGER_PARAMETERS = ("hidden_size", "num_layers", "vocab_size", "embedding_dim", "projection_size",
@@ -519,17 +521,29 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         runner = inference_module(module) if device.type == "cpu" else None
         tokens = self._token_input(reset=False)
         outputs = []
-        with torch.no_grad(), torch_threads(self._threads(min(len(X), _PREDICT_CHUNK))):
-            for start in range(0, len(X), _PREDICT_CHUNK):
-                chunk = slice(start, start + _PREDICT_CHUNK)
-                x = as_tensor(X[chunk]).to(device)
-                kwargs = {} if lengths is None else {"lengths": torch.as_tensor(lengths[chunk])}
+        order = None if lengths is None else np.argsort(lengths, kind="stable")
+        size = _PREDICT_CHUNK if order is None else _RAGGED_PREDICT_CHUNK
+        with torch.no_grad(), torch_threads(self._threads(min(len(X), size))):
+            for start in range(0, len(X), size):
+                kwargs = {}
+                if order is None:
+                    x = as_tensor(X[start : start + size])
+                else:
+                    rows = order[start : start + size]
+                    x = torch.as_tensor(X[rows, : int(lengths[rows].max())])
+                    kwargs["lengths"] = torch.as_tensor(lengths[rows])
+                x = x.to(device)
                 if runner is None:
                     outputs.append(module(x, **kwargs).float().cpu())
                 else:
                     x = x if tokens else x.double()
                     outputs.append(run_invariant(runner, x, **kwargs))
-        return torch.cat(outputs).numpy().astype(np.float64, copy=False)
+        result = torch.cat(outputs).numpy().astype(np.float64, copy=False)
+        if order is None:
+            return result
+        unsorted = np.empty_like(result)
+        unsorted[order] = result
+        return unsorted
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

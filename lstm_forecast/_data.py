@@ -225,7 +225,9 @@ class TensorBatches:
     skorch's default ``DataLoader`` indexes and collates one sample at a time; for small
     recurrent networks that per-sample Python dominates the step time. This iterator keeps
     the data as tensors (on the training device when they fit there) and takes each batch
-    with one slice or one ``index_select``: the same work as a hand-written loop.
+    with one slice or one ``index_select``: the same work as a hand-written loop. A batch of
+    ragged sequences (``X`` a dict with ``lengths``) is cut after its own longest sequence, not
+    the data set's.
 
     Parameters
     ----------
@@ -233,7 +235,8 @@ class TensorBatches:
         Holds ``X`` (a tensor or a dict of tensors) and ``y`` (a tensor or ``None``).
     batch_size : int, default=32
     shuffle : bool, default=False
-        A new ``randperm`` order every epoch, drawn on the data's device.
+        A new ``randperm`` order every epoch, drawn on the data's device (on the host for
+        ragged sequences).
     device : str, torch.device or None, default=None
         The training device. When the data stayed on the CPU (too large for the GPU) and this
         is a CUDA device, each batch is gathered into page-locked memory and copied
@@ -247,6 +250,7 @@ class TensorBatches:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.device = None if device is None else torch.device(device)
+        self.lengths = _host_lengths(self.X)
 
     def __len__(self):
         return math.ceil(self.n / self.batch_size)
@@ -266,15 +270,38 @@ class TensorBatches:
         else:
             take, finish = _take, (lambda batch: batch)
         if self.shuffle:
-            order = torch.randperm(self.n, device=_device_of(self.X))
+            if self.lengths is None:
+                order = torch.randperm(self.n, device=_device_of(self.X))
+            else:  # drawn on the host, where the batches' longest lengths are looked up
+                host_order = torch.randperm(self.n)
+                order = host_order.to(_device_of(self.X))
             y_order = None
             if self.y is not None:
                 y_order = order if self.y.device == order.device else order.to(self.y.device)
             for start in range(0, self.n, size):
                 index = order[start : start + size]
                 y_index = None if y_order is None else y_order[start : start + size]
-                yield finish(take(self.X, index)), finish(take(self.y, y_index))
+                X = take(self.X, index)
+                if self.lengths is not None:
+                    X = _trimmed(X, int(self.lengths[host_order[start : start + size]].max()))
+                yield finish(X), finish(take(self.y, y_index))
         else:
             for start in range(0, self.n, size):
                 index = slice(start, start + size)
-                yield finish(take(self.X, index)), finish(take(self.y, index))
+                X = take(self.X, index)
+                if self.lengths is not None:
+                    X = _trimmed(X, int(self.lengths[index].max()))
+                yield finish(X), finish(take(self.y, index))
+
+
+def _host_lengths(X) -> torch.Tensor | None:
+    """The sequence lengths of ragged inputs, on the host (``None`` for dense inputs)."""
+    if isinstance(X, Mapping) and "lengths" in X and "x" in X:
+        return X["lengths"].cpu()
+    return None
+
+
+def _trimmed(X: Mapping, steps: int) -> dict:
+    """A ragged batch cut after its longest sequence: the padding beyond it is dead work (the
+    network's outputs do not depend on how far a sequence is padded)."""
+    return {**X, "x": X["x"][:, :steps]}

@@ -96,8 +96,10 @@ def test_the_copy_follows_the_weights():
 
 
 def test_a_chunk_holding_one_ragged_sequence_matches_the_batch(monkeypatch):
-    """Predicting 4097 sequences leaves one in the last chunk: it goes through as two copies,
-    its length included (``_PREDICT_CHUNK`` shrunk to 4 to make that case small)."""
+    """Ragged sequences are predicted in length order, in chunks cut after their longest
+    sequence: 257 of them leave one in the last chunk, which goes through as two copies, its
+    length included (``_RAGGED_PREDICT_CHUNK`` shrunk to 4 to make that case small). The
+    predictions come back in the order of the input."""
     from lstm_forecast import LSTMRegressor, _base
 
     rng = np.random.default_rng(0)
@@ -106,7 +108,9 @@ def test_a_chunk_holding_one_ragged_sequence_matches_the_batch(monkeypatch):
         model = LSTMRegressor(hidden_size=32, num_layers=2, max_epochs=1, random_state=seed,
                               device="cpu").fit(sequences, rng.normal(size=9))
         whole = model.predict(sequences)
-        monkeypatch.setattr(_base, "_PREDICT_CHUNK", 4)
+        alone = np.concatenate([model.predict([s]) for s in sequences])
+        np.testing.assert_array_equal(whole, alone)
+        monkeypatch.setattr(_base, "_RAGGED_PREDICT_CHUNK", 4)
         np.testing.assert_array_equal(model.predict(sequences), whole)
         monkeypatch.undo()
 

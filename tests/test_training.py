@@ -157,6 +157,31 @@ def test_shuffle():
     np.testing.assert_array_equal(np.sort(epochs[0]), np.sort(Y.astype(np.float32)))
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_ragged_batches_are_cut_after_their_longest_sequence(shuffle):
+    """Padding beyond a batch's longest sequence is dead work: every batch is only as long
+    as its own longest sequence, with its rows and targets in step."""
+    from skorch.dataset import Dataset
+
+    from lstm_forecast._data import TensorBatches, module_inputs, pad_ragged
+
+    lengths = RNG.randint(1, 60, size=37)
+    lengths[5] = 90  # one long sequence: only its batch is that long
+    padded, lengths = pad_ragged([RNG.normal(size=(n, 2)) for n in lengths], dtype=np.float32)
+    targets = torch.arange(len(lengths))
+    batches = list(TensorBatches(Dataset(module_inputs(padded, lengths), targets),
+                                 batch_size=8, shuffle=shuffle))
+    assert sorted(torch.cat([b[1] for b in batches]).tolist()) == list(range(37))
+    widths = []
+    for X_batch, rows in batches:
+        width = int(lengths[rows.numpy()].max())
+        assert X_batch["x"].shape[1] == width
+        np.testing.assert_array_equal(X_batch["x"].numpy(), padded[rows.numpy(), :width])
+        np.testing.assert_array_equal(X_batch["lengths"].numpy(), lengths[rows.numpy()])
+        widths.append(width)
+    assert widths.count(90) == 1 and max(w for w in widths if w != 90) < 60
+
+
 # --------------------------------------------------------------------------- clipping
 def test_clip_norm_clips_the_global_gradient_norm():
     unclipped = reg(max_epochs=1, callbacks=[("spy", Spy())]).fit(X, Y)
