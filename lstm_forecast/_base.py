@@ -33,7 +33,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ._architecture import network_config, recurrent_input_width, resolve_epochs
+from ._architecture import network_config, recurrent_input_width, resolve_epochs, resolve_lr
 from ._callbacks import GradientValueClipping, NonFiniteLossError, PlainPrintLog, StopOnNonFiniteLoss
 from ._data import TensorBatches, as_tensor, feature_statistics, module_inputs
 from ._inference import inference_module, run_invariant
@@ -93,7 +93,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         "standardize": ["boolean", StrOptions({"series", "series+stats", "auto"})],
         "max_epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [_positive(Integral)],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "lr_schedule": [StrOptions({"cosine"}), None],
         "optimizer": [str, type],
         "optimizer_kwargs": [dict, None],
@@ -116,7 +116,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     _persist_attributes: tuple[str, ...] = (
         "n_features_in_", "feature_names_in_", "n_features_per_step_", "_fitted_on_2d",
         "n_epochs_", "interrupted_", "network_config_", "conv_channels_", "downsample_",
-        "standardize_", "max_epochs_",
+        "standardize_", "max_epochs_", "lr_",
     )
 
     def __init__(
@@ -136,7 +136,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         standardize: bool | Literal["series", "series+stats", "auto"] = True,
         max_epochs: int | Literal["auto"] = 50,
         batch_size: int = 32,
-        lr: float = 1e-2,
+        lr: float | Literal["auto"] = 1e-2,
         lr_schedule: Literal["cosine"] | None = "cosine",
         optimizer: str | type[torch.optim.Optimizer] = "adam",
         optimizer_kwargs: dict[str, Any] | None = None,
@@ -222,7 +222,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         """The rules between parameters; returns the training device, resolved once."""
         reject_bools(self, _INTEGER_PARAMETERS)
         for name in ("lr", "forget_bias", "weight_decay", "clip_norm", "clip_value"):
-            if getattr(self, name) is not None:  # the constraints let infinity and NaN through
+            if getattr(self, name) not in (None, "auto"):  # the constraints let inf and NaN through
                 check_real(getattr(self, name), name)
         if self.pooling == "cell" and self.cell != "lstm":
             raise ValueError("pooling='cell' reads the LSTM cell state and needs cell='lstm'.")
@@ -302,7 +302,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
                 )
         if check:
             try:
-                cls([torch.nn.Parameter(torch.zeros(1))], lr=float(self.lr), **kwargs)
+                cls([torch.nn.Parameter(torch.zeros(1))], lr=resolve_lr(self.lr, None), **kwargs)
             except (TypeError, ValueError, RuntimeError) as error:
                 raise ValueError(
                     f"optimizer={cls.__name__} refuses lr={self.lr!r} with optimizer_kwargs="
@@ -383,6 +383,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         n_train = len(X) if isinstance(train_idx, slice) else len(train_idx)
         self.max_epochs_ = resolve_epochs(self.max_epochs, n_train, int(self.batch_size))
         self.network_config_ = self._network_config(n_outputs, X.shape[1])
+        self.lr_ = resolve_lr(self.lr, self.conv_channels_)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices), torch_threads(self._threads(self.batch_size)):
             torch.manual_seed(seed)
@@ -438,7 +439,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             module=module,
             criterion=self._default_criterion() if criterion is None else criterion,
             optimizer=self._optimizer_class(),
-            lr=float(self.lr),
+            lr=float(self.lr_),
             max_epochs=int(self.max_epochs_),
             batch_size=int(self.batch_size),
             iterator_train=TensorBatches,

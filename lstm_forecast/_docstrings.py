@@ -3,8 +3,8 @@ attribute sections of their docs, and a signature with per-estimator defaults.
 
 Written once, formatted into each estimator's docstring (as skorch builds its classifier's
 docstring from the net's): the parameters whose defaults differ (``pooling``,
-``conv_channels``, ``standardize``, ``batch_size``), ``validation_fraction`` and some
-attributes differ between the two.
+``conv_channels``, ``standardize``, ``max_epochs``, ``batch_size``, ``lr``),
+``validation_fraction`` and some attributes differ between the two.
 """
 
 import types
@@ -31,9 +31,7 @@ SHARED_PARAMETERS = """\
         Size of the token embedding (used only with ``vocab_size``).
     projection_size : int or None, default=None
         Width of a linear layer applied to every time step before the recurrent layers.
-{conv_channels}{standardize}{max_epochs}{batch_size}    lr : float, default=1e-2
-        Initial learning rate.
-    lr_schedule : {{"cosine", None}}, default="cosine"
+{conv_channels}{standardize}{max_epochs}{batch_size}{lr}    lr_schedule : {{"cosine", None}}, default="cosine"
         ``"cosine"`` anneals the learning rate to zero over ``max_epochs`` (per epoch);
         ``None`` keeps it constant, as in most tutorials.
     optimizer : str or torch.optim.Optimizer subclass, default="adam"
@@ -96,6 +94,8 @@ SHARED_ATTRIBUTES = """\
         Per-epoch (and per-batch) training record.
     max_epochs_ : int
         The number of epochs ``fit`` was asked to train (``max_epochs``, resolved).
+    lr_ : float
+        The initial learning rate ``fit`` trained with (``lr``, resolved).
     n_epochs_ : int
         Epochs actually trained.
     interrupted_ : bool
@@ -154,6 +154,14 @@ MAX_EPOCHS = """\
         Passes over the training data. ``"auto"`` trains as many as give at least 1,500
         optimizer steps, from 50 to 500 epochs (small training sets need many passes),
         resolved in ``fit`` into ``max_epochs_``.
+"""
+
+LR = """\
+    lr : float or "auto", default={default}
+        Initial learning rate. ``"auto"`` is 1e-3 with the ``"auto"`` convolution stack
+        (Adam's usual rate, as FCN and InceptionTime train) and 1e-2 otherwise (token ids,
+        sequences too short for the stack, explicit front ends), resolved in ``fit`` into
+        ``lr_``.
 """
 
 BATCH_SIZE = """\

@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y, check_consistent_length
 
 from ._base import RecurrentEstimatorBase
-from ._docstrings import BATCH_SIZE, CONV_CHANNELS, MAX_EPOCHS, POOLING, STANDARDIZE, estimator_doc
+from ._docstrings import BATCH_SIZE, CONV_CHANNELS, LR, MAX_EPOCHS, POOLING, STANDARDIZE, estimator_doc
 from ._validation import FLOAT32_MAX, check_not_complex
 
 # Up to this many target values, the standardised targets are one float32 copy made up front;
@@ -72,6 +72,7 @@ class LSTMRegressor(RegressorMixin, RecurrentEstimatorBase):
         standardize=STANDARDIZE.format(default="True", target=" (and the targets, in any mode\n"
                                        "        but False)"),
         max_epochs=MAX_EPOCHS.format(default='50'),
+        lr=LR.format(default="1e-2"),
         batch_size=BATCH_SIZE.format(default="32", text=""),
         validation_fraction=(
             "Hold out this chronological tail of the training samples for validation; the\n"

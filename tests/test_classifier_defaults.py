@@ -31,8 +31,29 @@ def fitted(X, y=LABELS, **params):
 def test_defaults():
     params = LSTMClassifier().get_params()
     assert (params["conv_channels"], params["standardize"], params["pooling"],
-            params["batch_size"], params["max_epochs"]) == ("auto", "auto", "max", 16, "auto")
+            params["batch_size"], params["max_epochs"], params["lr"]) == (
+                "auto", "auto", "max", 16, "auto", "auto")
     assert LSTMRegressor().get_params()["max_epochs"] == 50
+    assert LSTMRegressor().get_params()["lr"] == 1e-2
+
+
+@pytest.mark.parametrize(
+    "X, params, lr",
+    [(SERIES, {}, 1e-3),  # the convolution stack: Adam's usual rate
+     (SERIES[:, :5], {}, 1e-2),  # too short for the stack: the recurrent network's rate
+     (RNG.randint(1, 20, (24, 30)), {"vocab_size": 20}, 1e-2),  # token ids
+     (SERIES, {"conv_channels": 4}, 1e-2),  # an explicit front end
+     (SERIES, {"lr": 0.05}, 0.05)],
+    ids=["stack", "short", "tokens", "explicit-conv", "explicit-lr"],
+)
+def test_auto_learning_rate_follows_the_front_end(X, params, lr):
+    """Resolved in fit into ``lr_``, which the optimizer starts from (the cosine schedule
+    anneals from it), and saved."""
+    model = fitted(X, **{"max_epochs": 1, **params})
+    assert model.lr_ == lr
+    assert model.net_.optimizer_.param_groups[0]["initial_lr"] == lr
+    assert LSTMRegressor(**{**QUICK, "lr": "auto", "conv_channels": "auto", **params}).fit(
+        X, LABELS.astype(float)).lr_ == lr
 
 
 @pytest.mark.parametrize(
@@ -192,8 +213,9 @@ def test_saved_default_model_predicts_the_same(tmp_path):
     model = fitted([SERIES[i, : 100 + 8 * i] for i in range(24)], max_epochs=1)
     save_model(model, tmp_path / "m.lstmf")
     loaded = load_model(tmp_path / "m.lstmf")
-    assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_, loaded.max_epochs_) == (
-        model.conv_channels_, model.downsample_, model.standardize_, model.max_epochs_)
+    assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_, loaded.max_epochs_,
+            loaded.lr_) == (model.conv_channels_, model.downsample_, model.standardize_,
+                            model.max_epochs_, model.lr_)
     np.testing.assert_array_equal(loaded.predict_proba(SERIES), model.predict_proba(SERIES))
 
 
