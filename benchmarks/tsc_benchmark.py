@@ -157,7 +157,12 @@ Exploration runs (one seed each unless said; same data and machine) that led to 
   prediction 2.8x faster in the same run, the outputs unchanged (padding never changed them).
   Training reaches other weights through floating-point rounding only: the token task, 5
   seeds, 0.951 cut against 0.958 padded (seeds 3 and 4 in one run: 0.941 / 0.970 against
-  0.947 / 0.956), within the seeds' spread.
+  0.947 / 0.956), within the seeds' spread. Not kept: drawing the training batches from
+  pools of 8 batches sorted by length (a PLAID batch 402 steps long on average instead of
+  616): the batch statistics then see length groups, and with 3 seeds PLAID fell to 0.848,
+  JapaneseVowels to 0.981 and PickupGestureWiimoteZ (50 series: one pool, the same batches
+  every epoch) to 0.44-0.52; the token task (no batch norm) kept 0.963 / 0.944 in ~25% less
+  time (branch `bucket-batches`).
 - Learning rate (0.4.0), 3 seeds, `max_epochs="auto"`, with the convolution stack, lr 1e-3 /
   3e-3 / 1e-2 (0.3.0): on the development sets of `--datasets others` ArrowHead 0.802 / 0.730
   / 0.756, GunPoint 0.967 / 0.964 / 0.960, OSULeaf 0.916 / 0.920 / 0.860,
