@@ -270,6 +270,7 @@ class TensorBatches:
         else:
             take, finish = _take, (lambda batch: batch)
         if self.shuffle:
+            host_order = None
             if self.lengths is None:
                 order = torch.randperm(self.n, device=_device_of(self.X))
             else:  # drawn on the host, where the batches' longest lengths are looked up
@@ -281,17 +282,18 @@ class TensorBatches:
             for start in range(0, self.n, size):
                 index = order[start : start + size]
                 y_index = None if y_order is None else y_order[start : start + size]
-                X = take(self.X, index)
-                if self.lengths is not None:
-                    X = _trimmed(X, int(self.lengths[host_order[start : start + size]].max()))
-                yield finish(X), finish(take(self.y, y_index))
+                X = self.X if host_order is None else self._cut(host_order[start : start + size])
+                yield finish(take(X, index)), finish(take(self.y, y_index))
         else:
             for start in range(0, self.n, size):
                 index = slice(start, start + size)
-                X = take(self.X, index)
-                if self.lengths is not None:
-                    X = _trimmed(X, int(self.lengths[index].max()))
-                yield finish(X), finish(take(self.y, index))
+                X = self.X if self.lengths is None else self._cut(index)
+                yield finish(take(X, index)), finish(take(self.y, index))
+
+    def _cut(self, rows):
+        """The ragged inputs cut after the longest of ``rows``, before the batch is gathered:
+        a view, so the gather copies no padding beyond it."""
+        return _trimmed(self.X, int(self.lengths[rows].max()))
 
 
 def _host_lengths(X) -> torch.Tensor | None:

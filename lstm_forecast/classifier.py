@@ -54,9 +54,9 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     The defaults (``conv_channels="auto"``, ``standardize="auto"``, ``pooling="max"``,
     ``batch_size=16``, ``max_epochs="auto"``, ``lr="auto"``) are an LSTM-FCN-style network
     chosen for real series, images read by rows and token ids alike, resolved in ``fit`` from
-    the data
-    (``conv_channels_``, ``downsample_``, ``standardize_``, ``max_epochs_``, ``lr_``): see "The
-    defaults" in the classification guide for what they do and the benchmark behind them.
+    the data (``conv_channels_``, ``downsample_``, ``standardize_``, ``max_epochs_``,
+    ``lr_``): see "The defaults" in the classification guide for what they do and the
+    benchmark behind them.
     The reference tutorials' plain LSTM that reads its last state is
     ``LSTMClassifier(pooling="last", conv_channels=None, standardize=True, batch_size=32,
     max_epochs=50, lr=1e-2)``.
