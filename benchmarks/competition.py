@@ -16,7 +16,9 @@ h=4, quarterly 8, monthly 24; M1: 6, 8, 18), every model forecasts every series:
   each a ``pandas.Series`` with a ``PeriodIndex`` of the frequency, as a user would give
   them (the forecaster infers the season and sizes everything itself);
 - the classical scaffold its networks correct, alone (seasonal naive or naive, or their
-  trend variants when the forecaster chose one), to show what the network adds;
+  trend variants when the forecaster chose one), and its pooled linear component alone
+  (the ridge regression on the same windows, without the networks' median), to show what
+  the network adds;
 - statsforecast ``AutoETS``, ``AutoTheta`` and ``SeasonalNaive`` (``n_jobs=1``) with their
   intervals (``level=[20, 40, 60, 80, 95]``).
 
@@ -30,6 +32,7 @@ functions are compiled on a small series before the timings.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import platform
 import sys
@@ -95,6 +98,14 @@ def scaffold_alone(model, train, h):
     return list(pw.decode(padded, series, z)[:, :, 0])
 
 
+def linear_alone(model):
+    """The forecast of the fitted forecaster's linear component without the networks' median
+    (the same scaffold and correction weight), to show what the networks add to it."""
+    alone = copy.copy(model)
+    alone.linear_share_ = 1.0
+    return [f.to_numpy() for f in alone.predict()]
+
+
 def run_statsforecast(train, h, season):
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
@@ -154,10 +165,13 @@ def evaluate(dataset, frequency, args):
     rows["LSTMForecaster"] = {**scores(train, test, point, quantiles, season), "seconds": seconds}
     rows[f"scaffold alone ({model.relative_to_})"] = scores(
         train, test, scaffold_alone(model, train, h), None, season)
+    if model.linear_coef_ is not None:
+        rows["pooled ridge alone (share 1)"] = scores(train, test, linear_alone(model), None, season)
     for name, (p, q, s) in ({} if args.no_statsforecast else run_statsforecast(train, h, season)).items():
         rows[name] = {**scores(train, test, p, q, season), "seconds": s}
     info = {"series": len(ids), "horizon": h, "season": season, "timesteps": model.timesteps_,
-            "epochs": model.n_epochs_, "networks": len(model.estimators_)}
+            "epochs": model.n_epochs_, "networks": len(model.estimators_),
+            "shares": f"linear share {model.linear_share_:g}, correction {model.correction_weight_:g}"}
     return rows, info
 
 
@@ -216,7 +230,8 @@ def main(argv=None):
             results[frequency] = (rows, info)
             text = (f"### {dataset.title()} {frequency} ({info['series']} series, h={info['horizon']}, "
                     f"season {info['season']}; LSTM: timesteps {info['timesteps']}, "
-                    f"{info['networks']} networks x {info['epochs']} epochs)\n\n{table(rows)}\n")
+                    f"{info['networks']} networks x {info['epochs']} epochs, {info['shares']})"
+                    f"\n\n{table(rows)}\n")
             print(text, flush=True)
             sections.append(text)
         if dataset == "tourism":

@@ -103,14 +103,6 @@ def best_epoch(net, smoothing=SMOOTHING) -> int:
     return int(np.argmin(averaged)) + 1
 
 
-def correction_weight(median, y, weights=(0.0, 0.25, 0.5, 0.75, 1.0)):
-    """The share ``w`` of the network's median correction that forecasts held-out windows best:
-    ``argmin_w mean |y - w * median|`` over ``weights`` (the largest among ties)."""
-    errors = [np.abs(y - w * median).mean() for w in weights]
-    best = min(errors)
-    return float(max(w for w, e in zip(weights, errors, strict=True) if e <= best * (1 + 1e-9)))
-
-
 def predict_quantiles(networks, X, n_levels=LEVELS.size):
     """Quantiles averaged over the networks: ``(n, n_levels, n_outputs)``, sorted by level."""
     outputs = np.mean([net.predict(X) for net in networks], axis=0)

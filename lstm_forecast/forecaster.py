@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _panel_windows as pw
+from . import _pooled_linear as pl
 from . import _quantile_network as qn
 from ._forecaster_base import BaseForecaster
 from ._time_index import infer_offset, season_from_offset
@@ -76,6 +77,12 @@ class LSTMForecaster(BaseForecaster):
       (all of it, unless the scaffold alone forecast those windows better);
       ``n_models`` networks are then trained on all the windows for that many epochs and
       their quantiles averaged.
+    - **Linear component**: a ridge regression pooled over the same windows of every series
+      (the penalty by generalised cross-validation) forecasts the same correction; the
+      forecast median is ``(1 - linear_share_)`` the networks' plus ``linear_share_`` the
+      ridge's, with the share (0, 0.25, ..., 1) and the correction weight chosen together on
+      the held-out windows. The other quantiles keep their distances to the median. With
+      fewer than 10 training windows per input of the ridge, the networks forecast alone.
 
     Parameters
     ----------
@@ -135,10 +142,18 @@ class LSTMForecaster(BaseForecaster):
     levels_ : ndarray
         Quantile levels the networks output.
     correction_weight_ : float
-        Share of the networks' median correction kept in the forecasts (0, 0.25, ..., 1): the
+        Share of the (blended) median correction kept in the forecasts (0, 0.25, ..., 1): the
         one that forecast the windows held out for early stopping best. 0 means the scaffold
         alone was better there: the forecast is the scaffold's, with the networks' intervals
         around it. 1 without held-out windows.
+    linear_share_ : float
+        Share of the linear component in the median correction (0, 0.25, ..., 1), chosen
+        with ``correction_weight_`` on the held-out windows; 0 without held-out windows.
+    linear_coef_, linear_intercept_ : ndarray or None
+        The ridge regression of the linear component: coefficients ``(n_inputs, n_outputs)``
+        on the flattened windows and intercepts ``(n_outputs,)``, outputs as the networks'
+        median (steps x targets). None without held-out windows, or with fewer than 10
+        training windows per input (one short series): the networks forecast alone.
     log_ : ndarray of shape (n_series, n_targets)
         Which targets of which training series are modelled in logs.
     target_name_ : str or None
@@ -183,7 +198,7 @@ class LSTMForecaster(BaseForecaster):
     }
     _persist_attributes = BaseForecaster._persist_attributes + (
         "estimators_", "season_", "timesteps_", "stack_", "relative_to_", "n_epochs_", "levels_", "log_",
-        "correction_weight_", "interrupted_",
+        "correction_weight_", "linear_share_", "linear_coef_", "linear_intercept_", "interrupted_",
         "tail_values_", "tail_lengths_", "tail_covariates_",
     )
     _uses_covariates = True
@@ -251,16 +266,20 @@ class LSTMForecaster(BaseForecaster):
                 f"season {self.season_}, a series needs at least horizon + {first} = {h + first} "
                 f"values (the longest has {int(panel.lengths.max())}). Use relative_to='last'.")
         base = self.estimator if self.estimator is not None else qn.default_estimator(len(series))
-        max_epochs, self.correction_weight_, probe = None, 1.0, None
+        max_epochs, probe = None, None
+        self.correction_weight_, self.linear_share_ = 1.0, 0.0
         if base.early_stopping:
-            max_epochs, self.correction_weight_, probe = self._epochs_from_validation(
-                base, padded, per_series, rng)
+            max_epochs, self.correction_weight_, self.linear_share_, probe = \
+                self._epochs_from_validation(base, padded, per_series, rng)
+        self.linear_coef_ = self.linear_intercept_ = None
         if probe is not None and probe.interrupted_:
             self.estimators_ = [probe]  # Ctrl+C stops the whole ensemble, keeping what is trained
+            self.linear_share_ = 0.0
         else:
-            self.estimators_ = self._train_ensemble(base, *self._training_set(padded, series,
-                                                                              positions),
-                                                    self._seeds(rng), max_epochs)
+            X, y = self._training_set(padded, series, positions)
+            if probe is not None and pl.usable(X):  # even at share 0: a fraction of the cost
+                self.linear_coef_, self.linear_intercept_ = pl.fit(X, y)
+            self.estimators_ = self._train_ensemble(base, X, y, self._seeds(rng), max_epochs)
         self.interrupted_ = bool(self.estimators_[-1].interrupted_)
         self.n_epochs_ = int(self.estimators_[0].n_epochs_)
         keep = np.minimum(panel.lengths, max(self.timesteps_, self.season_ + 1))
@@ -343,7 +362,7 @@ class LSTMForecaster(BaseForecaster):
         the final networks (:func:`~lstm_forecast._quantile_network.best_epoch`)."""
         train, valid = self._validation_split(padded, per_series)
         if train is None:
-            return None, 1.0, None  # too short to hold anything out: the estimator's max_epochs
+            return None, 1.0, 0.0, None  # too short to hold anything out: the estimator's max_epochs
         train = self._sample(train, rng)
         X_train, y_train = self._training_set(padded, *train)
         X_valid, y_valid = self._training_set(padded, *valid)
@@ -351,7 +370,10 @@ class LSTMForecaster(BaseForecaster):
             base, np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid]),
             n_valid=len(X_valid), seed=int(rng.randint(np.iinfo(np.int32).max)))
         median = qn.predict_quantiles([net], X_valid, len(self.levels_))[:, qn.MEDIAN]
-        return qn.best_epoch(net), qn.correction_weight(median, y_valid), net
+        # Too few windows for the ridge: ``linear = median`` ties every share, and 0 is chosen.
+        linear = pl.predict(*pl.fit(X_train, y_train), X_valid) if pl.usable(X_train) else median
+        share, weight = pl.choose_shares(median, linear, y_valid)
+        return qn.best_epoch(net), weight, share, net
 
     def _validation_split(self, padded, per_series):
         """Origins ``(train, valid)`` of the network that sets the epochs, or ``(None, None)``.
@@ -385,6 +407,16 @@ class LSTMForecaster(BaseForecaster):
         log = pw.log_columns(panel.flat, panel.lengths, self.transform, panel.describe)
         return panel.flat, panel.lengths, covariates, log
 
+    def _modelled_quantiles(self, X):
+        """The networks' quantiles ``(n, n_levels, n_outputs)`` of the windows ``X``, their
+        median blended with the linear component's forecast."""
+        q = qn.predict_quantiles(self.estimators_, X, len(self.levels_))
+        share = getattr(self, "linear_share_", 0.0)  # models saved by 0.4 have no linear part
+        if share > 0:
+            linear = pl.predict(self.linear_coef_, self.linear_intercept_, X)
+            q = pl.blend(q, linear, share, qn.MEDIAN)
+        return q
+
     def _forecast_direct(self, panel, select):
         """``select`` of the modelled quantiles ``(n, horizon, k, n_levels)`` of every series,
         in the units of the series; computed in chunks of series, so that only the selected
@@ -401,7 +433,7 @@ class LSTMForecaster(BaseForecaster):
             divisor = pw.divisors(padded, rows[part], series[part], self.timesteps_)
             X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_, divisor,
                           None if future is None else future[part])
-            q = qn.predict_quantiles(self.estimators_, X, n_levels)
+            q = self._modelled_quantiles(X)
             q = q.reshape(len(X), n_levels, h, k).transpose(0, 2, 3, 1)
             q = q - (1.0 - self.correction_weight_) * q[..., qn.MEDIAN : qn.MEDIAN + 1]
             scaffolds = pw.scaffold(padded, rows[part], positions[part], h, self.season_,
@@ -433,8 +465,7 @@ class LSTMForecaster(BaseForecaster):
                     pw.future_covariate_windows(padded, rows[part], 1)
                 X = pw.encode(padded, rows[part], series[part], self.timesteps_, self.stack_,
                               divisor[part], future)
-                median = self.correction_weight_ * qn.predict_quantiles(
-                    self.estimators_, X, len(self.levels_))[:, qn.MEDIAN]
+                median = self.correction_weight_ * self._modelled_quantiles(X)[:, qn.MEDIAN]
                 z = pw.compose(scaffolds[part], divisor[part], median.reshape(len(X), 1, k))
                 padded.z[rows[part] + 1] = z[:, 0]
             positions = positions + 1
