@@ -19,6 +19,16 @@ def test_ridge_recovers_a_linear_map_of_the_flattened_windows():
     np.testing.assert_allclose(pl.predict(coef, intercept, X[:5]), y[:5], atol=0.05)
 
 
+def test_ridge_is_fitted_on_evenly_spaced_windows_of_a_large_panel(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 2, 2)).astype(np.float32)
+    y = X.reshape(1000, -1) @ rng.normal(size=(4, 1))
+    y[1::2] += 100.0  # every other window is off: an even stride of 500 keeps only the others
+    monkeypatch.setattr(pl, "MAX_WINDOWS", 500)
+    coef, intercept = pl.fit(X, y)
+    np.testing.assert_allclose(pl.predict(coef, intercept, X[::2]), y[::2], atol=0.05)
+
+
 def test_blend_moves_the_median_and_keeps_the_spread():
     quantiles = np.array([[[1.0], [2.0], [4.0]]])  # one window, levels (low, median, high)
     blended = pl.blend(quantiles, np.array([[6.0]]), 0.5, median=1)
