@@ -16,6 +16,7 @@ the series, unless ``--fill`` fills them within each series.
 from __future__ import annotations
 
 from argparse import Namespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -178,7 +179,7 @@ def load_panel(args: Namespace) -> tuple[pd.Series, pd.DataFrame | None, pd.Inde
     return (*_split(panel, args.target, args.covariates), grid)
 
 
-def time_name(model: object) -> str | None:
+def time_name(model: Any) -> str | None:
     """The time column of the series ``model`` was fitted on (None: rows in file order)."""
     names = getattr(model, "_layout_", {}).get("level_names")
     if names is not None:
@@ -195,7 +196,7 @@ def _reading_freq(model):
     return "Y" if freq.startswith(("Y-", "A-")) else freq  # annual periods: integer years
 
 
-def load_panel_history(args: Namespace, model: object, names: list[str] | None,
+def load_panel_history(args: Namespace, model: Any, names: list[str] | None,
                        ) -> tuple[pd.Series, pd.DataFrame | None]:
     """``(y, X)`` of ``predict --data FILE --id-column COL``: the new histories of a panel."""
     where = f"--data {args.data}"
@@ -211,7 +212,7 @@ def load_panel_history(args: Namespace, model: object, names: list[str] | None,
     return _split(panel, model.target_name_, names)
 
 
-def load_panel_future(args: Namespace, model: object, names: list[str], ids: list,
+def load_panel_future(args: Namespace, model: Any, names: list[str], ids: list,
                       ) -> pd.DataFrame:
     """The ``--future-covariates`` long table of a panel: ``horizon`` rows for every series of
     ``ids``, matched by ``(id, time)`` to the forecast steps and by name to the covariates."""
@@ -264,7 +265,7 @@ def panel_frame(forecast: pd.Series, intervals: pd.DataFrame | None, labels: lis
     return frame.reset_index()
 
 
-def id_name(model: object) -> str | None:
+def id_name(model: Any) -> str | None:
     """The id column of the long CSV ``model`` was fitted on (None: one series, or Python)."""
     layout = getattr(model, "_layout_", {})
     names = layout.get("level_names") if layout.get("container") == "multiindex" else None
@@ -282,7 +283,7 @@ def _metric_columns(result, scores, columns, means):
     return columns
 
 
-def aggregate_table(result: object) -> str:
+def aggregate_table(result: Any) -> str:
     """The folds of a panel backtest (scores over all series) as text, with a mean row."""
     table = result.aggregate
     means = {"fold": "mean", "series": ""}
@@ -295,7 +296,7 @@ def aggregate_table(result: object) -> str:
     return out.to_string(index=False)
 
 
-def series_table(result: object, id_column: str, shown: int = 10) -> str:
+def series_table(result: Any, id_column: str, shown: int = 10) -> str:
     """Each series' scores (means over the folds): all of them for up to ``shown`` series,
     else their spread (min, quartiles, max) and the series with the largest errors."""
     metrics = list(result.metrics)

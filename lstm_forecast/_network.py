@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
 from torch import nn
@@ -100,7 +101,7 @@ class RecurrentNetwork(nn.Module):
         self.embedding = None
         if vocab_size is not None:
             self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-            n_features = embedding_dim
+            n_features = self.embedding.embedding_dim
         self.register_buffer("input_shift", torch.zeros(n_features))
         self.register_buffer("input_scale", torch.ones(n_features))
         if self.series_stats:
@@ -114,11 +115,11 @@ class RecurrentNetwork(nn.Module):
         self.downsample = 1
         self.conv_summary = False
         if isinstance(conv_channels, int):
-            self.conv = _conv_block(n_features, conv_channels, conv_kernel_size)
+            self.conv = _conv_block(n_features, conv_channels, cast(int, conv_kernel_size))
             n_features = conv_channels
         elif conv_channels is not None:
             blocks = []
-            for channels, kernel in zip(conv_channels, conv_kernel_size, strict=True):
+            for channels, kernel in zip(conv_channels, cast(tuple, conv_kernel_size), strict=True):
                 blocks.append(_conv_block(n_features, channels, kernel))
                 n_features = channels
             self.conv_blocks = nn.ModuleList(blocks)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,7 @@ class Panel:
 
     @property
     def ends(self) -> np.ndarray:
-        return np.cumsum(self.lengths)
+        return np.cumsum(cast(np.ndarray, self.lengths))
 
     @property
     def starts(self) -> np.ndarray:
@@ -156,7 +157,8 @@ def convert(data, name: str = "y") -> Converted:
     if kind == MULTI:
         return _convert_multiindex(data, name)
     if kind == SINGLE:
-        ids, elements = [None], [data]
+        ids: list = [None]
+        elements = [data]
     elif kind == LIST:
         ids, elements = list(range(len(data))), list(data)
     else:
@@ -164,7 +166,9 @@ def convert(data, name: str = "y") -> Converted:
             raise ValueError(f"{name} is an empty dict; a panel needs at least one series.")
         ids, elements = list(data), list(data.values())
     labels = [_describe(kind, i, name) for i in ids]
-    arrays, ndims, names, columns, indexes = [], [], [], None, []
+    arrays: list = []
+    ndims: list = []
+    names, columns, indexes = [], None, []
     for element, label in zip(elements, labels, strict=True):
         arr, ndim = as_2d_float(element, label, with_ndim=True)
         index = element.index if isinstance(element, (pd.Series, pd.DataFrame)) else None

@@ -20,6 +20,7 @@ The encoding of a window ending at origin ``t`` of a series (per target column):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -224,7 +225,8 @@ def encode(panel: PaddedPanel, rows, series, timesteps, stack, divisor, future_c
 
 def future_covariate_windows(panel: PaddedPanel, rows, horizon):
     """The covariates of the ``horizon`` steps after each origin: ``(n, horizon, c)``."""
-    return sliding_window_view(panel.covariates, horizon, axis=0)[rows + 1].transpose(0, 2, 1)
+    covariates = cast(np.ndarray, panel.covariates)  # called only for panels with covariates
+    return sliding_window_view(covariates, horizon, axis=0)[rows + 1].transpose(0, 2, 1)
 
 
 def targets(panel: PaddedPanel, rows, scaffolds, divisor):

@@ -54,9 +54,10 @@ def check_int(value: Any, name: str, *, minimum: int = 1, maximum: int | None = 
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         shown = f"{value!r} (a bool)" if isinstance(value, (bool, np.bool_)) else repr(value)
         raise TypeError(f"{name} must be {_bounds(minimum, maximum, allow_none)}; got {shown}.")
-    if value < minimum or (maximum is not None and value > maximum):
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
         raise ValueError(f"{name} must be {_bounds(minimum, maximum, allow_none)}; got {value!r}.")
-    return int(value)
+    return number
 
 
 @overload
