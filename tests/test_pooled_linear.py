@@ -114,3 +114,13 @@ def test_too_few_windows_per_input_leave_the_networks_alone():
     model = LSTMForecaster(untrained(), horizon=8, n_models=1, random_state=0).fit(series)
     assert model.linear_share_ == 0.0 and model.linear_coef_ is None
     assert not pl.usable(np.zeros((99, 10, 1))) and pl.usable(np.zeros((100, 10, 1)))
+
+
+def test_recursive_forecasts_feed_back_the_blended_median():
+    model = LSTMForecaster(untrained(), horizon=4, strategy="recursive", n_models=1,
+                           random_state=0).fit(trending_panel())
+    assert model.linear_share_ > 0 and model.linear_coef_.shape == (model.linear_coef_.shape[0], 1)
+    blended = np.stack([f.to_numpy() for f in model.predict()])
+    model.linear_share_ = 0.0
+    networks = np.stack([f.to_numpy() for f in model.predict()])
+    assert np.isfinite(blended).all() and not np.allclose(blended, networks)
