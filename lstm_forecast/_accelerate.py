@@ -27,6 +27,7 @@ import torch
 from skorch.callbacks import Callback, LRScheduler
 from skorch.hf import AccelerateMixin
 
+from ._data import _host_lengths, _trimmed
 from ._net import _RecurrentNet
 
 
@@ -192,6 +193,9 @@ class ShardedBatches:
     ``num_processes``-th sample from its ``process_index`` on, in batches of ``batch_size``.
     The global batch is ``batch_size * num_processes``. Batches are gathered with one
     ``index_select`` from the whole tensors and moved to ``device`` when the data is elsewhere.
+    A batch of ragged sequences is cut after its own longest sequence before it is gathered,
+    as :class:`~lstm_forecast._data.TensorBatches` cuts it (its order drawn on the host, where
+    the lengths are looked up).
     """
 
     def __init__(self, dataset, batch_size=32, shuffle=False, device=None, num_processes=1,
@@ -202,13 +206,14 @@ class ShardedBatches:
         self.device = None if device is None else torch.device(device)
         self.num_processes = int(num_processes)
         self.process_index = int(process_index)
+        self.lengths = _host_lengths(self.X)
 
     def __len__(self):
         return math.ceil(math.ceil(self.n / self.num_processes) / self.batch_size)
 
     def indices(self):
         """This process's samples of the epoch, in order (draws the epoch's permutation)."""
-        device = _device_of(self.X)
+        device = _device_of(self.X) if self.lengths is None else torch.device("cpu")
         order = torch.randperm(self.n, device=device) if self.shuffle else torch.arange(
             self.n, device=device
         )
@@ -221,7 +226,8 @@ class ShardedBatches:
         mine = self.indices()
         for start in range(0, len(mine), self.batch_size):
             index = mine[start : start + self.batch_size]
-            yield self._take(self.X, index), self._take(self.y, index)
+            X = self.X if self.lengths is None else _trimmed(self.X, int(self.lengths[index].max()))
+            yield self._take(X, index), self._take(self.y, index)
 
     def _take(self, data, index):
         if data is None:

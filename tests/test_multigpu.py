@@ -199,6 +199,34 @@ def two_process_run(tmp_path_factory):
     return [json.loads((out / f"rank{rank}.json").read_text()) for rank in (0, 1)]
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_ragged_shards_are_cut_after_their_longest_sequence(shuffle):
+    """Each process's batch of ragged sequences is only as long as its own longest one, and
+    the processes still share the epoch's samples between them."""
+    from skorch.dataset import Dataset
+
+    from lstm_forecast._accelerate import ShardedBatches
+    from lstm_forecast._data import module_inputs, pad_ragged
+
+    rng = np.random.RandomState(1)
+    lengths = rng.randint(1, 40, size=29)
+    lengths[3] = 70
+    padded, lengths = pad_ragged([rng.normal(size=(n, 2)) for n in lengths], dtype=np.float32)
+    dataset = Dataset(module_inputs(padded, lengths), torch.arange(len(lengths)))
+    seen, widths = [], []
+    for rank in (0, 1):
+        torch.manual_seed(0)  # every process draws the same order
+        for X_batch, rows in ShardedBatches(dataset, batch_size=4, shuffle=shuffle,
+                                            num_processes=2, process_index=rank):
+            width = int(lengths[rows.numpy()].max())
+            assert X_batch["x"].shape[1] == width
+            np.testing.assert_array_equal(X_batch["x"].numpy(), padded[rows.numpy(), :width])
+            seen += rows.tolist()
+            widths.append(width)
+    assert sorted(set(seen)) == list(range(29)) and len(seen) == 30  # one sample repeated
+    assert widths.count(70) == 1 and max(w for w in widths if w != 70) < 40
+
+
 def test_two_processes_each_train_on_half_and_agree(two_process_run):
     first, second = two_process_run
     for rank in (first, second):
