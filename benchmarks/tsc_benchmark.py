@@ -189,6 +189,11 @@ Exploration runs (one seed each unless said; same data and machine) that led to 
   overlap there unless the series are aligned, which DTW does (0.931 over the test set); test
   series are no closer to their nearest training series than training series are to theirs
   (median distances 99 and 79), so it is not memorisation.
+- Kept (0.5.0): training batches of similar lengths (`by_length`: pools of 8 batches sorted
+  by length) for networks without batch normalisation, where the grouping biases nothing
+  (tokens, `conv_channels=None`); networks with batch norm keep random batches (see the
+  0.4.0 bullet above). The token task, 3 seeds, alternating in one process: 0.963 / 0.944 /
+  0.975 against 0.955 / 0.944 / 0.947 with random batches, fit 58 s against 77 s (0.75x).
 """
 
 

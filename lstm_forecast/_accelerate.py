@@ -77,6 +77,7 @@ def accelerated_net(accelerator, **kwargs):
         iterator_valid__device=device,
     )
     if accelerator.num_processes > 1:
+        kwargs.pop("iterator_train__by_length", None)
         kwargs.update(
             iterator_train=ShardedBatches,
             iterator_train__num_processes=accelerator.num_processes,

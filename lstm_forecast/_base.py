@@ -446,6 +446,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             iterator_valid=TensorBatches,
             iterator_train__shuffle=bool(self.shuffle),
             iterator_train__device=device,
+            # Length-grouped batches would bias batch norm's statistics (the conv blocks').
+            iterator_train__by_length=self.network_config_.get("conv_channels") is None,
             iterator_valid__device=device,
             train_split=train_split,
             callbacks=self._callbacks(has_validation),

@@ -241,14 +241,20 @@ class TensorBatches:
         The training device. When the data stayed on the CPU (too large for the GPU) and this
         is a CUDA device, each batch is gathered into page-locked memory and copied
         asynchronously, so the host prepares the next batch while the copy runs.
+    by_length : bool, default=False
+        Shuffled ragged sequences only: batches of similar lengths, from pools of
+        ``BY_LENGTH_POOL`` batches sorted by length and visited in a random order, so far less
+        padding is computed. Only for networks without batch normalisation, whose statistics
+        would see the length groups.
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False, device=None):
+    def __init__(self, dataset, batch_size=32, shuffle=False, device=None, by_length=False):
         self.X = dataset.X
         self.y = dataset.y
         self.n = len(dataset)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
+        self.by_length = bool(by_length)
         self.device = None if device is None else torch.device(device)
         self.lengths = _host_lengths(self.X)
 
@@ -271,18 +277,21 @@ class TensorBatches:
             take, finish = _take, (lambda batch: batch)
         if self.shuffle:
             host_order = None
+            bounds = [(start, min(start + size, self.n)) for start in range(0, self.n, size)]
             if self.lengths is None:
                 order = torch.randperm(self.n, device=_device_of(self.X))
             else:  # drawn on the host, where the batches' longest lengths are looked up
                 host_order = torch.randperm(self.n)
+                if self.by_length:
+                    host_order, bounds = _by_length(host_order, self.lengths, size)
                 order = host_order.to(_device_of(self.X))
             y_order = None
             if self.y is not None:
                 y_order = order if self.y.device == order.device else order.to(self.y.device)
-            for start in range(0, self.n, size):
-                index = order[start : start + size]
-                y_index = None if y_order is None else y_order[start : start + size]
-                X = self.X if host_order is None else self._cut(host_order[start : start + size])
+            for start, stop in bounds:
+                index = order[start:stop]
+                y_index = None if y_order is None else y_order[start:stop]
+                X = self.X if host_order is None else self._cut(host_order[start:stop])
                 yield finish(take(X, index)), finish(take(self.y, y_index))
         else:
             for start in range(0, self.n, size):
@@ -294,6 +303,26 @@ class TensorBatches:
         """The ragged inputs cut after the longest of ``rows``, before the batch is gathered:
         a view, so the gather copies no padding beyond it."""
         return _trimmed(self.X, int(self.lengths[rows].max()))
+
+
+# ``by_length``: each pool of this many batches is sorted by length, then cut into batches.
+BY_LENGTH_POOL = 8
+
+
+def _by_length(order: torch.Tensor, lengths: torch.Tensor, size: int):
+    """``order`` regrouped into batches of similar lengths, and each batch's bounds in it:
+    every ``BY_LENGTH_POOL`` consecutive batches of ``order`` are sorted by length and cut into
+    batches again, and all the batches are visited in a random order."""
+    pool = size * BY_LENGTH_POOL
+    pieces = []
+    for start in range(0, len(order), pool):
+        chunk = order[start : start + pool]
+        chunk = chunk[torch.sort(lengths[chunk], stable=True).indices]
+        pieces += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    pieces = [pieces[i] for i in torch.randperm(len(pieces)).tolist()]
+    stops = np.cumsum([len(piece) for piece in pieces]).tolist()
+    bounds = list(zip([0, *stops[:-1]], stops, strict=True))
+    return torch.cat(pieces), bounds
 
 
 def _host_lengths(X) -> torch.Tensor | None:

@@ -182,6 +182,45 @@ def test_ragged_batches_are_cut_after_their_longest_sequence(shuffle):
     assert widths.count(90) == 1 and max(w for w in widths if w != 90) < 60
 
 
+def test_ragged_training_batches_by_length_group_similar_lengths():
+    """``by_length``: batches from pools of batches sorted by length: every sample once per
+    epoch, at most one short batch, far less padding than random batches, a new grouping
+    every epoch."""
+    from skorch.dataset import Dataset
+
+    from lstm_forecast._data import TensorBatches, module_inputs, pad_ragged
+
+    rng = np.random.RandomState(1)
+    padded, lengths = pad_ragged([rng.normal(size=(n, 1)) for n in rng.randint(1, 200, 300)],
+                                 dtype=np.float32)
+    batches = TensorBatches(Dataset(module_inputs(padded, lengths), torch.arange(300)),
+                            batch_size=16, shuffle=True, by_length=True)
+    epochs = [list(batches) for _ in range(2)]
+    for epoch in epochs:
+        rows = torch.cat([b[1] for b in epoch])
+        assert sorted(rows.tolist()) == list(range(300)) and len(epoch) == len(batches)
+        assert sum(len(b[1]) != 16 for b in epoch) <= 1
+        for X_batch, rows in epoch:
+            assert X_batch["x"].shape[1] == int(lengths[rows.numpy()].max())
+    padding = sum(b[0]["x"].shape[1] * len(b[1]) for b in epochs[0]) - lengths.sum()
+    random_batches = [lengths[rng.permutation(300)[i : i + 16]] for i in range(0, 300, 16)]
+    random_padding = sum(b.max() * len(b) for b in random_batches) - lengths.sum()
+    assert padding < 0.5 * random_padding
+    assert not torch.equal(torch.cat([b[1] for b in epochs[0]]), torch.cat([b[1] for b in epochs[1]]))
+
+
+@pytest.mark.parametrize(("conv_channels", "by_length"), [(None, True), (8, False), ("auto", False)])
+def test_batches_group_lengths_only_for_networks_without_batch_norm(conv_channels, by_length):
+    from lstm_forecast import LSTMClassifier
+
+    sequences = [RNG.normal(size=(n, 1)).astype(np.float32) for n in RNG.randint(10, 30, 24)]
+    model = LSTMClassifier(hidden_size=4, max_epochs=1, conv_channels=conv_channels,
+                           random_state=0).fit(sequences, np.arange(24) % 2)
+    assert model.net_.get_iterator(model.net_.get_dataset(
+        {"x": torch.zeros(2, 3, 1), "lengths": torch.tensor([3, 2])}, torch.zeros(2)),
+        training=True).by_length is by_length
+
+
 # --------------------------------------------------------------------------- clipping
 def test_clip_norm_clips_the_global_gradient_norm():
     unclipped = reg(max_epochs=1, callbacks=[("spy", Spy())]).fit(X, Y)
