@@ -3,8 +3,8 @@
 ``conv_channels="auto"`` and ``standardize="auto"`` (the classifier's defaults; the regressor
 takes them too) are resolved from the training data into the fitted attributes
 ``conv_channels_``, ``downsample_`` and ``standardize_``, and from those into the keyword
-arguments of the network (``network_config_``); ``max_epochs="auto"`` and ``lr="auto"`` into
-``max_epochs_`` and ``lr_``. Explicit values are used as they are. The
+arguments of the network (``network_config_``); ``batch_size="auto"``, ``max_epochs="auto"`` and ``lr="auto"``
+into ``batch_size_``, ``max_epochs_`` and ``lr_``. Explicit values are used as they are. The
 choices and the measurements behind them: ``docs/classification.md`` and
 ``benchmarks/results/tsc.md``.
 """
@@ -38,6 +38,19 @@ def resolve_epochs(max_epochs, n_train: int, batch_size: int) -> int:
     batches = max(1, math.ceil(n_train / batch_size))
     low, high = AUTO_EPOCHS
     return int(min(high, max(low, math.ceil(AUTO_MIN_STEPS / batches))))
+
+
+# batch_size="auto": a tenth of the training samples, at most 16 (FCN's and ResNet's rule in
+# dl-4-tsc, Fawaz et al. 2019): small training sets get more, noisier steps per epoch.
+AUTO_BATCH_SIZE = 16
+
+
+def resolve_batch_size(batch_size, n_train: int) -> int:
+    """The samples per gradient step ``fit`` trains with, for ``batch_size`` (an int, or
+    ``"auto"``) and ``n_train`` training samples."""
+    if batch_size != "auto":
+        return int(batch_size)
+    return int(max(1, min(AUTO_BATCH_SIZE, n_train // 10)))
 
 
 # lr="auto": Adam's usual rate for the convolution stack (FCN and InceptionTime train with it),

@@ -33,7 +33,13 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ._architecture import network_config, recurrent_input_width, resolve_epochs, resolve_lr
+from ._architecture import (
+    network_config,
+    recurrent_input_width,
+    resolve_batch_size,
+    resolve_epochs,
+    resolve_lr,
+)
 from ._callbacks import GradientValueClipping, NonFiniteLossError, PlainPrintLog, StopOnNonFiniteLoss
 from ._data import TensorBatches, as_tensor, feature_statistics, module_inputs
 from ._inference import inference_module, run_invariant
@@ -92,7 +98,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         "conv_channels": [_positive(Integral), StrOptions({"auto"}), None],
         "standardize": ["boolean", StrOptions({"series", "series+stats", "auto"})],
         "max_epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [_positive(Integral)],
+        "batch_size": [_positive(Integral), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "lr_schedule": [StrOptions({"cosine"}), None],
         "optimizer": [str, type],
@@ -116,7 +122,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
     _persist_attributes: tuple[str, ...] = (
         "n_features_in_", "feature_names_in_", "n_features_per_step_", "_fitted_on_2d",
         "n_epochs_", "interrupted_", "network_config_", "conv_channels_", "downsample_",
-        "standardize_", "max_epochs_", "lr_",
+        "standardize_", "max_epochs_", "lr_", "batch_size_",
     )
 
     def __init__(
@@ -135,7 +141,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
         conv_channels: int | Literal["auto"] | None = None,
         standardize: bool | Literal["series", "series+stats", "auto"] = True,
         max_epochs: int | Literal["auto"] = 50,
-        batch_size: int = 32,
+        batch_size: int | Literal["auto"] = 32,
         lr: float | Literal["auto"] = 1e-2,
         lr_schedule: Literal["cosine"] | None = "cosine",
         optimizer: str | type[torch.optim.Optimizer] = "adam",
@@ -381,11 +387,12 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             seed = shared_seed(accelerator, seed)
         train_idx, valid_idx = self._split(len(X), y_encoded)
         n_train = len(X) if isinstance(train_idx, slice) else len(train_idx)
-        self.max_epochs_ = resolve_epochs(self.max_epochs, n_train, int(self.batch_size))
+        self.batch_size_ = resolve_batch_size(self.batch_size, n_train)
+        self.max_epochs_ = resolve_epochs(self.max_epochs, n_train, self.batch_size_)
         self.network_config_ = self._network_config(n_outputs, X.shape[1])
         self.lr_ = resolve_lr(self.lr, self.conv_channels_)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=rng_devices), torch_threads(self._threads(self.batch_size)):
+        with torch.random.fork_rng(devices=rng_devices), torch_threads(self._threads(self.batch_size_)):
             torch.manual_seed(seed)
             module = RecurrentNetwork(**self.network_config_)
             if self.standardize_ and not self.network_config_["vocab_size"]:
@@ -441,7 +448,7 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
             optimizer=self._optimizer_class(),
             lr=float(self.lr_),
             max_epochs=int(self.max_epochs_),
-            batch_size=int(self.batch_size),
+            batch_size=int(self.batch_size_),
             iterator_train=TensorBatches,
             iterator_valid=TensorBatches,
             iterator_train__shuffle=bool(self.shuffle),

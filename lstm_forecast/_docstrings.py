@@ -96,6 +96,8 @@ SHARED_ATTRIBUTES = """\
         The number of epochs ``fit`` was asked to train (``max_epochs``, resolved).
     lr_ : float
         The initial learning rate ``fit`` trained with (``lr``, resolved).
+    batch_size_ : int
+        The samples per gradient step ``fit`` trained with (``batch_size``, resolved).
     n_epochs_ : int
         Epochs actually trained.
     interrupted_ : bool
@@ -165,8 +167,9 @@ LR = """\
 """
 
 BATCH_SIZE = """\
-    batch_size : int, default={default}
-        Samples per gradient step{text}.
+    batch_size : int or "auto", default={default}
+        Samples per gradient step{text}. ``"auto"`` is a tenth of the training samples, at
+        most 16 (FCN's and ResNet's rule), resolved in ``fit`` into ``batch_size_``.
 """
 
 

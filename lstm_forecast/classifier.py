@@ -52,11 +52,11 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     early stopping unless asked for.
 
     The defaults (``conv_channels="auto"``, ``standardize="auto"``, ``pooling="max"``,
-    ``batch_size=16``, ``max_epochs="auto"``, ``lr="auto"``) are an LSTM-FCN-style network
-    chosen for real series, images read by rows and token ids alike, resolved in ``fit`` from
-    the data (``conv_channels_``, ``downsample_``, ``standardize_``, ``max_epochs_``,
-    ``lr_``): see "The defaults" in the classification guide for what they do and the
-    benchmark behind them.
+    ``batch_size="auto"``, ``max_epochs="auto"``, ``lr="auto"``) are an LSTM-FCN-style
+    network chosen for real series, images read by rows and token ids alike, resolved in
+    ``fit`` from the data (``conv_channels_``, ``downsample_``, ``standardize_``,
+    ``batch_size_``, ``max_epochs_``, ``lr_``): see "The defaults" in the classification
+    guide for what they do and the benchmark behind them.
     The reference tutorials' plain LSTM that reads its last state is
     ``LSTMClassifier(pooling="last", conv_channels=None, standardize=True, batch_size=32,
     max_epochs=50, lr=1e-2)``.
@@ -96,7 +96,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
         standardize=STANDARDIZE.format(default='"auto"', target=""),
         max_epochs=MAX_EPOCHS.format(default='"auto"'),
         lr=LR.format(default='"auto"'),
-        batch_size=BATCH_SIZE.format(default="16", text=(
+        batch_size=BATCH_SIZE.format(default='"auto"', text=(
             " (small training sets need the steps: UCR sets\n        have tens to hundreds of "
             "series)")),
         validation_fraction=(
@@ -111,7 +111,7 @@ class LSTMClassifier(ClassifierMixin, RecurrentEstimatorBase):
     # The shared signature with the classifier's own defaults (see "The defaults" above).
     __init__ = with_defaults(RecurrentEstimatorBase.__init__, __module__, "LSTMClassifier.__init__",
                              pooling="max", conv_channels="auto", standardize="auto",
-                             batch_size=16, max_epochs="auto", lr="auto")
+                             batch_size="auto", max_epochs="auto", lr="auto")
 
     def _encode_targets(self, y, n_samples):
         """Class indices ``0..n_classes-1``, the number of classes and the loss (default)."""

@@ -32,7 +32,8 @@ def test_defaults():
     params = LSTMClassifier().get_params()
     assert (params["conv_channels"], params["standardize"], params["pooling"],
             params["batch_size"], params["max_epochs"], params["lr"]) == (
-                "auto", "auto", "max", 16, "auto", "auto")
+                "auto", "auto", "max", "auto", "auto", "auto")
+    assert LSTMRegressor().get_params()["batch_size"] == 32
     assert LSTMRegressor().get_params()["max_epochs"] == 50
     assert LSTMRegressor().get_params()["lr"] == 1e-2
 
@@ -54,6 +55,23 @@ def test_auto_learning_rate_follows_the_front_end(X, params, lr):
     assert model.net_.optimizer_.param_groups[0]["initial_lr"] == lr
     assert LSTMRegressor(**{**QUICK, "lr": "auto", "conv_channels": "auto", **params}).fit(
         X, LABELS.astype(float)).lr_ == lr
+
+
+@pytest.mark.parametrize(("n_train", "batch_size"), [(5, 1), (24, 2), (30, 3), (165, 16), (5000, 16)])
+def test_auto_batch_size_is_a_tenth_of_the_training_set_at_most_16(n_train, batch_size):
+    assert _architecture.resolve_batch_size("auto", n_train) == batch_size
+    assert _architecture.resolve_batch_size(7, n_train) == 7
+
+
+def test_auto_batch_size_is_resolved_in_fit_and_trained_with():
+    """24 training series: batches of 2, so an epoch is 12 optimizer steps; a held-out
+    fraction leaves fewer training samples and so smaller batches."""
+    model = fitted(SERIES, max_epochs=1)
+    assert model.batch_size_ == 2 and model.net_.batch_size == 2
+    assert len(model.net_.get_iterator(model.net_.get_dataset(SERIES[:, :, None], LABELS),
+                                       training=True)) == 12
+    assert fitted(SERIES, max_epochs=1, batch_size=5).batch_size_ == 5
+    assert LSTMRegressor(**{**QUICK, "max_epochs": 1}).fit(SERIES, LABELS.astype(float)).batch_size_ == 32
 
 
 @pytest.mark.parametrize(
@@ -214,8 +232,9 @@ def test_saved_default_model_predicts_the_same(tmp_path):
     save_model(model, tmp_path / "m.lstmf")
     loaded = load_model(tmp_path / "m.lstmf")
     assert (loaded.conv_channels_, loaded.downsample_, loaded.standardize_, loaded.max_epochs_,
-            loaded.lr_) == (model.conv_channels_, model.downsample_, model.standardize_,
-                            model.max_epochs_, model.lr_)
+            loaded.lr_, loaded.batch_size_) == (model.conv_channels_, model.downsample_,
+                                                model.standardize_, model.max_epochs_, model.lr_,
+                                                model.batch_size_)
     np.testing.assert_array_equal(loaded.predict_proba(SERIES), model.predict_proba(SERIES))
 
 
