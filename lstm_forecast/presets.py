@@ -20,10 +20,11 @@ def time_series_classifier(**overrides: Any) -> LSTMClassifier:
     ``LSTMClassifier()`` now does better by itself, on series, images read by rows and
     token ids alike: an FCN-style stack of three convolution blocks (``conv_channels=
     "auto"``), max pooling over time, per-series z-normalisation that keeps each series'
-    level and scale as inputs (``standardize="auto"``) and batches of 16. The function stays
+    level and scale as inputs (``standardize="auto"``) and batches of a tenth of the training
+    set, at most 16 (``batch_size="auto"``). The function stays
     so that code calling it keeps working, and adds nothing: ``time_series_classifier(**kw)``
     is ``LSTMClassifier(**kw)``. The earlier preset is ``LSTMClassifier(conv_channels=64,
-    pooling="max", standardize="series")``. See "The defaults" in the classification guide
+    pooling="max", standardize="series", batch_size=16)``. See "The defaults" in the classification guide
     and ``benchmarks/results/tsc.md`` for what the defaults do and what they score.
 
     Parameters
