@@ -100,7 +100,8 @@ def scaffold_alone(model, train, h):
 
 def linear_alone(model):
     """The forecast of the fitted forecaster's linear component without the networks' median
-    (the same scaffold and correction weight), to show what the networks add to it."""
+    (the same scaffold and correction weight), to show what the networks add to it; only
+    where the forecaster blended one in (``linear_share_ > 0``)."""
     alone = copy.copy(model)
     alone.linear_share_ = 1.0
     return [f.to_numpy() for f in alone.predict()]

@@ -152,8 +152,9 @@ class LSTMForecaster(BaseForecaster):
     linear_coef_, linear_intercept_ : ndarray or None
         The ridge regression of the linear component: coefficients ``(n_inputs, n_outputs)``
         on the flattened windows and intercepts ``(n_outputs,)``, outputs as the networks'
-        median (steps x targets). None without held-out windows, or with fewer than 10
-        training windows per input (one short series): the networks forecast alone.
+        median (steps x targets). None when ``linear_share_`` is 0 (without held-out windows,
+        with fewer than 10 training windows per input, or when the ridge did not help there):
+        the networks forecast alone.
     log_ : ndarray of shape (n_series, n_targets)
         Which targets of which training series are modelled in logs.
     target_name_ : str or None
@@ -277,7 +278,7 @@ class LSTMForecaster(BaseForecaster):
             self.linear_share_ = 0.0
         else:
             X, y = self._training_set(padded, series, positions)
-            if probe is not None and pl.usable(X):  # even at share 0: a fraction of the cost
+            if self.linear_share_ > 0:
                 self.linear_coef_, self.linear_intercept_ = pl.fit(X, y)
             self.estimators_ = self._train_ensemble(base, X, y, self._seeds(rng), max_epochs)
         self.interrupted_ = bool(self.estimators_[-1].interrupted_)
