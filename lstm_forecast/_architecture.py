@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from ._network import STATS_FLOOR
+
 # An FCN-style front end (Wang et al. 2017), 64 channels per block (FCN has 128-256-128:
 # as accurate here, and 3-4x slower on a CPU).
 AUTO_CONV_CHANNELS = (64, 64, 64)
@@ -97,7 +99,8 @@ def network_options(conv_channels, downsample, standardize, *, tokens: bool) -> 
         options.update(conv_kernel_size=AUTO_CONV_KERNELS, conv_summary=True,
                        downsample=int(downsample))
     series = isinstance(standardize, str) and not tokens
-    options.update(series_norm=series, series_stats=series and standardize == "series+stats")
+    options.update(series_norm=series, series_stats=series and standardize == "series+stats",
+                   stats_floor=STATS_FLOOR)
     return options
 
 

@@ -53,7 +53,7 @@ from ._net import (
     to_training_device,
     torch_threads,
 )
-from ._network import CELLS, POOLINGS, RecurrentNetwork
+from ._network import CELLS, CONFIG_DEFAULTS, POOLINGS, RecurrentNetwork
 from ._persist import PersistentMixin
 from ._validation import check_real, reject_bools, validated_fit
 
@@ -500,8 +500,8 @@ class RecurrentEstimatorBase(PersistentMixin, SequenceInputMixin, BaseEstimator)
 
     def _set_persist_weights(self, weights, history, device):
         """Rebuild ``net_`` around saved weights (``load_model`` checked their shapes)."""
-        config = self.network_config_
-        module = RecurrentNetwork(**config)
+        # Keys a file from an earlier version lacks take the values that version used.
+        module = RecurrentNetwork(**{**CONFIG_DEFAULTS, **self.network_config_})
         module.load_state_dict(weights)
         net = self._make_net(module, torch.device(device))
         net.initialize()

@@ -11,6 +11,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 CELLS = ("lstm", "gru", "rnn", "rnn_relu")
 POOLINGS = ("last", "mean", "max", "cell")
+# Added to a sequence's standard deviation (relative to the training set's) before its log.
+STATS_FLOOR = 1e-6
 
 
 class RecurrentNetwork(nn.Module):
@@ -64,6 +66,10 @@ class RecurrentNetwork(nn.Module):
         With ``series_norm``: give every step, next to each normalised feature, the
         sequence's mean and log standard deviation of that feature (3 inputs per feature),
         so a level or scale that does tell the classes apart is not lost.
+    stats_floor : float
+        Added to the standard deviation (in units of the training set's) before its log:
+        ``STATS_FLOOR`` (1e-6), so that scales a thousand times below the data set's stay
+        apart; models saved before 0.6 used 1e-3.
     """
 
     def __init__(
@@ -87,10 +93,12 @@ class RecurrentNetwork(nn.Module):
         conv_summary: bool = False,
         series_norm: bool = False,
         series_stats: bool = False,
+        stats_floor: float = STATS_FLOOR,
     ):
         super().__init__()
         self.series_norm = series_norm
         self.series_stats = bool(series_norm and series_stats)
+        self.stats_floor = float(stats_floor)
         self.cell = cell
         self.pooling = pooling
         self.bidirectional = bidirectional
@@ -175,10 +183,11 @@ class RecurrentNetwork(nn.Module):
         """
         if self.embedding is not None:
             x = self.embedding(x)
+        elif self.series_norm:
+            x = _normalise_each_sequence(x, lengths, self.input_shift, self.input_scale,
+                                         stats=self.series_stats, floor=self.stats_floor)
         else:
             x = (x - self.input_shift) / self.input_scale
-            if self.series_norm:
-                x = _normalise_each_sequence(x, lengths, stats=self.series_stats)
         if self.projection is not None:
             x = self.projection(x)
         if self.conv is not None:
@@ -303,12 +312,23 @@ def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:
 
 
 def _normalise_each_sequence(
-    x: torch.Tensor, lengths: torch.Tensor | None, *, stats: bool = False
+    x: torch.Tensor,
+    lengths: torch.Tensor | None,
+    shift: torch.Tensor,
+    scale: torch.Tensor,
+    *,
+    stats: bool = False,
+    floor: float = STATS_FLOOR,
 ) -> torch.Tensor:
     """``(x - mean) / std`` per sequence and feature over the valid steps; 0 where constant.
 
-    With ``stats`` the mean and ``log(std + 1e-3)`` follow as two more blocks of features
-    (``(batch, time, 3 * features)``), 0 on padded steps.
+    The statistics are taken on the raw ``x``: standardising by the training set's
+    ``shift`` and ``scale`` first would cancel the variation of a sequence whose amplitude
+    is a millionth of the others' in float32 (PLAID's currents). A sequence is constant
+    where its std is below a millionth of its mean's magnitude (float32 rounding) or
+    ``1e-10 * scale``. With ``stats`` its mean and ``log(std + floor)``, both in the units of the
+    standardised inputs (``(mean - shift) / scale``, ``std / scale``), follow as two more
+    blocks of features (``(batch, time, 3 * features)``), 0 on padded steps.
     """
     mask = None
     if lengths is None:
@@ -322,14 +342,16 @@ def _normalise_each_sequence(
         centred = (x - mean) * mask
         var = centred.square().sum(dim=1, keepdim=True) / counts
     std = var.sqrt()
-    normalised = centred / torch.where(std > 1e-6, std, torch.ones_like(std))
+    constant = std <= 1e-6 * mean.abs() + 1e-10 * scale
+    normalised = centred / torch.where(constant, torch.ones_like(std), std)
+    normalised = torch.where(constant, torch.zeros_like(normalised), normalised)
     if not stats:
         return normalised
-    level = mean.expand_as(x)
-    scale = torch.log(std + 1e-3).expand_as(x)
+    level = ((mean - shift) / scale).expand_as(x)
+    spread = torch.log(std / scale + floor).expand_as(x)
     if mask is not None:
-        level, scale = level * mask, scale * mask
-    return torch.cat([normalised, level, scale], dim=-1)
+        level, spread = level * mask, spread * mask
+    return torch.cat([normalised, level, spread], dim=-1)
 
 
 def expected_weight_shapes(config: dict) -> dict[str, tuple[int, ...]]:
@@ -352,7 +374,7 @@ _CONFIG_KEYS = {*_CONFIG_INTS, *_CONFIG_OPTIONAL_INTS, "cell", "bidirectional", 
                 "forget_bias", "series_norm"}
 # Keys added with the convolution stack; models saved before them have their defaults.
 CONFIG_DEFAULTS = {"conv_kernel_size": 7, "downsample": 1, "conv_summary": False,
-                   "series_stats": False}
+                   "series_stats": False, "stats_floor": 1e-3}
 _MAX_CONV_BLOCKS = 16
 
 
@@ -402,6 +424,9 @@ def config_problem(config) -> str | None:
         return "network_config_ names an unknown cell or pooling."
     if not isinstance(config["bidirectional"], bool) or not isinstance(config["series_norm"], bool):
         return "network_config_ flags must be booleans."
+    floor = config["stats_floor"]
+    if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 < floor <= 1:
+        return "network_config_['stats_floor'] must be a number in (0, 1]."
     dropout = config["dropout"]
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         return "network_config_['dropout'] must be a number in [0, 1)."

@@ -227,6 +227,56 @@ def test_series_stats_keep_level_and_scale():
         X[60:], y[60:]) <= 0.75
 
 
+def test_series_statistics_survive_amplitudes_a_millionth_of_the_data_sets():
+    """A sequence whose amplitude is a millionth of the training set's spread, far from its
+    mean (PLAID's smallest currents): its normalised shape is its float64 z-score (the
+    standardisation by the data set's statistics used to round it to a few levels first),
+    and the log standard deviations of sequences a thousandth and a ten-thousandth of it
+    differ by the log of 10 (less the floor's share; 1e-3 left 0.03 between them)."""
+    from lstm_forecast._network import _normalise_each_sequence
+
+    shape = np.random.RandomState(1).normal(size=50)
+    raw = np.stack([0.1 + 3e-5 * shape, 0.1 + 1e-3 * shape, 0.1 + 1e-4 * shape,
+                    20.0 * shape])[..., None]
+    x = torch.tensor(raw, dtype=torch.float32)
+    out = _normalise_each_sequence(x, torch.tensor([50] * 4), torch.tensor([10.455]),
+                                   torch.tensor([32.05]), stats=True).numpy()
+    exact = (shape - shape.mean()) / shape.std()
+    for row in range(4):
+        np.testing.assert_allclose(out[row, :, 0], exact, atol=2e-3)
+    log_std = out[:, 0, 2]
+    np.testing.assert_allclose(log_std[1], np.log(1e-3 * shape.std() / 32.05 + 1e-6), rtol=1e-4)
+    assert log_std[1] - log_std[2] > 0.85 * np.log(10)
+
+
+def test_constant_sequences_normalise_to_zero():
+    from lstm_forecast._network import _normalise_each_sequence
+
+    x = torch.tensor([[[1e4]] * 7, [[0.0]] * 7, [[2.5]] * 3 + [[0.0]] * 4], dtype=torch.float32)
+    out = _normalise_each_sequence(x, torch.tensor([7, 7, 3]), torch.tensor([1.0]),
+                                   torch.tensor([2.0]), stats=True)
+    assert torch.all(out[..., 0] == 0)
+    assert torch.isfinite(out).all()
+
+
+def test_files_without_stats_floor_keep_the_floor_they_were_trained_with(tmp_path):
+    """Networks saved before ``stats_floor`` existed (0.5 and earlier) added 1e-3."""
+    model = fitted(SERIES[:, :40], max_epochs=1)
+    assert model.network_config_["stats_floor"] == 1e-6
+    assert model.net_.module_.stats_floor == 1e-6
+    del model.network_config_["stats_floor"]
+    save_model(model, tmp_path / "old.lstmf")
+    assert load_model(tmp_path / "old.lstmf").net_.module_.stats_floor == 1e-3
+
+
+@pytest.mark.parametrize("floor", [0, -1e-3, 2.0, True, "1e-3", float("nan")])
+def test_bad_stats_floor_in_a_file_is_refused(floor):
+    from lstm_forecast._network import config_problem
+
+    config = dict(fitted(SERIES[:, :40]).network_config_, stats_floor=floor)
+    assert "stats_floor" in config_problem(config)
+
+
 def test_saved_default_model_predicts_the_same(tmp_path):
     model = fitted([SERIES[i, : 100 + 8 * i] for i in range(24)], max_epochs=1)
     save_model(model, tmp_path / "m.lstmf")
