@@ -66,10 +66,12 @@ class RecurrentNetwork(nn.Module):
         With ``series_norm``: give every step, next to each normalised feature, the
         sequence's mean and log standard deviation of that feature (3 inputs per feature),
         so a level or scale that does tell the classes apart is not lost.
-    stats_floor : float
-        Added to the standard deviation (in units of the training set's) before its log:
-        ``STATS_FLOOR`` (1e-6), so that scales a thousand times below the data set's stay
-        apart; models saved before 0.6 used 1e-3.
+    stats_floor : float or None
+        With ``series_norm``: the statistics are taken on the raw inputs and ``stats_floor``
+        (``STATS_FLOOR``, 1e-6) is added to the standard deviation, in units of the
+        training set's, before its log, so that scales a thousand times below the data set's
+        stay apart. ``None`` is the normalisation of models saved before 0.6: after the
+        fixed standardisation, with a floor of 1e-3.
     """
 
     def __init__(
@@ -93,12 +95,12 @@ class RecurrentNetwork(nn.Module):
         conv_summary: bool = False,
         series_norm: bool = False,
         series_stats: bool = False,
-        stats_floor: float = STATS_FLOOR,
+        stats_floor: float | None = STATS_FLOOR,
     ):
         super().__init__()
         self.series_norm = series_norm
         self.series_stats = bool(series_norm and series_stats)
-        self.stats_floor = float(stats_floor)
+        self.stats_floor = None if stats_floor is None else float(stats_floor)
         self.cell = cell
         self.pooling = pooling
         self.bidirectional = bidirectional
@@ -183,11 +185,13 @@ class RecurrentNetwork(nn.Module):
         """
         if self.embedding is not None:
             x = self.embedding(x)
-        elif self.series_norm:
+        elif self.series_norm and self.stats_floor is not None:
             x = _normalise_each_sequence(x, lengths, self.input_shift, self.input_scale,
                                          stats=self.series_stats, floor=self.stats_floor)
         else:
             x = (x - self.input_shift) / self.input_scale
+            if self.series_norm:
+                x = _normalise_standardised(x, lengths, stats=self.series_stats)
         if self.projection is not None:
             x = self.projection(x)
         if self.conv is not None:
@@ -311,6 +315,23 @@ def _valid_mask(lengths: torch.Tensor, total: int, device) -> torch.Tensor:
     return steps.unsqueeze(0) < lengths.to(device).unsqueeze(1)
 
 
+def _moments(x: torch.Tensor, lengths: torch.Tensor | None):
+    """The valid-step mask ``(batch, time, 1)`` (None without lengths), and each sequence's
+    mean, centred values (0 on padding) and standard deviation per feature."""
+    mask = None
+    if lengths is None:
+        mean = x.mean(dim=1, keepdim=True)
+        centred = x - mean
+        var = centred.square().mean(dim=1, keepdim=True)
+    else:
+        mask = _valid_mask(lengths, x.shape[1], x.device).unsqueeze(-1).to(x.dtype)
+        counts = lengths.to(x.device, x.dtype).view(-1, 1, 1)
+        mean = (x * mask).sum(dim=1, keepdim=True) / counts
+        centred = (x - mean) * mask
+        var = centred.square().sum(dim=1, keepdim=True) / counts
+    return mask, mean, centred, var.sqrt()
+
+
 def _normalise_each_sequence(
     x: torch.Tensor,
     lengths: torch.Tensor | None,
@@ -330,18 +351,7 @@ def _normalise_each_sequence(
     standardised inputs (``(mean - shift) / scale``, ``std / scale``), follow as two more
     blocks of features (``(batch, time, 3 * features)``), 0 on padded steps.
     """
-    mask = None
-    if lengths is None:
-        mean = x.mean(dim=1, keepdim=True)
-        centred = x - mean
-        var = centred.square().mean(dim=1, keepdim=True)
-    else:
-        mask = _valid_mask(lengths, x.shape[1], x.device).unsqueeze(-1).to(x.dtype)
-        counts = lengths.to(x.device, x.dtype).view(-1, 1, 1)
-        mean = (x * mask).sum(dim=1, keepdim=True) / counts
-        centred = (x - mean) * mask
-        var = centred.square().sum(dim=1, keepdim=True) / counts
-    std = var.sqrt()
+    mask, mean, centred, std = _moments(x, lengths)
     constant = std <= 1e-6 * mean.abs() + 1e-10 * scale
     normalised = centred / torch.where(constant, torch.ones_like(std), std)
     normalised = torch.where(constant, torch.zeros_like(normalised), normalised)
@@ -352,6 +362,22 @@ def _normalise_each_sequence(
     if mask is not None:
         level, spread = level * mask, spread * mask
     return torch.cat([normalised, level, spread], dim=-1)
+
+
+def _normalise_standardised(
+    x: torch.Tensor, lengths: torch.Tensor | None, *, stats: bool = False
+) -> torch.Tensor:
+    """The per-sequence normalisation of models saved before 0.6 (``stats_floor=None``), on
+    inputs already standardised: 0 where the std is below 1e-6, a log floor of 1e-3."""
+    mask, mean, centred, std = _moments(x, lengths)
+    normalised = centred / torch.where(std > 1e-6, std, torch.ones_like(std))
+    if not stats:
+        return normalised
+    level = mean.expand_as(x)
+    scale = torch.log(std + 1e-3).expand_as(x)
+    if mask is not None:
+        level, scale = level * mask, scale * mask
+    return torch.cat([normalised, level, scale], dim=-1)
 
 
 def expected_weight_shapes(config: dict) -> dict[str, tuple[int, ...]]:
@@ -374,7 +400,7 @@ _CONFIG_KEYS = {*_CONFIG_INTS, *_CONFIG_OPTIONAL_INTS, "cell", "bidirectional", 
                 "forget_bias", "series_norm"}
 # Keys added with the convolution stack; models saved before them have their defaults.
 CONFIG_DEFAULTS = {"conv_kernel_size": 7, "downsample": 1, "conv_summary": False,
-                   "series_stats": False, "stats_floor": 1e-3}
+                   "series_stats": False, "stats_floor": None}
 _MAX_CONV_BLOCKS = 16
 
 
@@ -425,8 +451,9 @@ def config_problem(config) -> str | None:
     if not isinstance(config["bidirectional"], bool) or not isinstance(config["series_norm"], bool):
         return "network_config_ flags must be booleans."
     floor = config["stats_floor"]
-    if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 < floor <= 1:
-        return "network_config_['stats_floor'] must be a number in (0, 1]."
+    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, float))
+                              or not 0 < floor <= 1):
+        return "network_config_['stats_floor'] must be a number in (0, 1] or null."
     dropout = config["dropout"]
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         return "network_config_['dropout'] must be a number in [0, 1)."

@@ -259,14 +259,27 @@ def test_constant_sequences_normalise_to_zero():
     assert torch.isfinite(out).all()
 
 
-def test_files_without_stats_floor_keep_the_floor_they_were_trained_with(tmp_path):
-    """Networks saved before ``stats_floor`` existed (0.5 and earlier) added 1e-3."""
+def test_files_without_stats_floor_keep_the_normalisation_they_were_trained_with(tmp_path):
+    """Networks saved before ``stats_floor`` existed (0.5 and earlier) normalise after the
+    fixed standardisation, with a log floor of 1e-3, and predict as they did."""
+    from lstm_forecast._network import _normalise_standardised
+
     model = fitted(SERIES[:, :40], max_epochs=1)
-    assert model.network_config_["stats_floor"] == 1e-6
-    assert model.net_.module_.stats_floor == 1e-6
+    assert model.network_config_["stats_floor"] == model.net_.module_.stats_floor == 1e-6
     del model.network_config_["stats_floor"]
+    model.net_.module_.stats_floor = None  # as 0.5 built it
     save_model(model, tmp_path / "old.lstmf")
-    assert load_model(tmp_path / "old.lstmf").net_.module_.stats_floor == 1e-3
+    loaded = load_model(tmp_path / "old.lstmf")
+    assert loaded.net_.module_.stats_floor is None
+    np.testing.assert_array_equal(loaded.predict_proba(SERIES[:, :40]),
+                                  model.predict_proba(SERIES[:, :40]))
+    x = torch.tensor(SERIES[:2, :40, None]) * 5.0 + 3.0
+    module = loaded.net_.module_
+    standardised = (x - module.input_shift) / module.input_scale
+    features = _normalise_standardised(standardised, None, stats=True)
+    np.testing.assert_allclose(features[:, 0, 2].numpy(),
+                               np.log(standardised[:, :, 0].std(1, unbiased=False).numpy() + 1e-3),
+                               rtol=1e-5)
 
 
 @pytest.mark.parametrize("floor", [0, -1e-3, 2.0, True, "1e-3", float("nan")])
