@@ -1,3 +1,3 @@
 """The library version, in a module of its own so that any module can read it."""
 
-__version__ = "0.6.0"
+__version__ = "0.6.1"

@@ -408,6 +408,12 @@ class LSTMForecaster(BaseForecaster):
         log = pw.log_columns(panel.flat, panel.lengths, self.transform, panel.describe)
         return panel.flat, panel.lengths, covariates, log
 
+    def _set_persist_state(self, state: dict) -> None:
+        super()._set_persist_state(state)
+        problem = _linear_state_problem(self)
+        if problem:
+            raise ValueError(f"The stored linear component does not fit the model: {problem}.")
+
     def _modelled_quantiles(self, X):
         """The networks' quantiles ``(n, n_levels, n_outputs)`` of the windows ``X``, their
         median blended with the linear component's forecast."""
@@ -491,3 +497,30 @@ def _padded_covariates(padded, covariates, lengths, future):
     future_rows = (padded.starts + lengths)[:, None] + np.arange(future.shape[1])
     out[future_rows] = future
     return out
+
+
+def _linear_state_problem(model) -> str | None:
+    """What is wrong with the stored linear component of ``model`` (None: nothing), checked
+    at load so that a damaged file is refused there, not by a matrix product in ``predict``."""
+    share = getattr(model, "linear_share_", 0.0)  # absent in files of 0.4
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0.0 <= share <= 1.0:
+        return f"linear_share_ must be a number in [0, 1], got {share!r}"
+    if share == 0:
+        return None
+    coef, intercept = getattr(model, "linear_coef_", None), getattr(model, "linear_intercept_", None)
+    if not isinstance(coef, np.ndarray) or coef.ndim != 2 or coef.dtype.kind != "f":
+        return "linear_share_ > 0 needs linear_coef_, a 2-D float array"
+    if not isinstance(intercept, np.ndarray) or intercept.shape != (coef.shape[1],) \
+            or intercept.dtype.kind != "f":
+        return f"linear_intercept_ must be a float array of shape ({coef.shape[1]},)"
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+        return "linear_coef_ and linear_intercept_ must be finite"
+    estimators = getattr(model, "estimators_", None) or [None]
+    per_step = getattr(estimators[0], "n_features_per_step_", None)
+    timesteps, stack = getattr(model, "timesteps_", None), getattr(model, "stack_", None)
+    if isinstance(per_step, int) and isinstance(timesteps, int) and isinstance(stack, int) and stack > 0:
+        inputs = timesteps // stack * per_step
+        if coef.shape[0] != inputs:
+            return f"linear_coef_ has {coef.shape[0]} rows, the windows {inputs} inputs"
+    return None
+

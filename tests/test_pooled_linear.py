@@ -124,3 +124,31 @@ def test_recursive_forecasts_feed_back_the_blended_median():
     model.linear_share_ = 0.0
     networks = np.stack([f.to_numpy() for f in model.predict()])
     assert np.isfinite(blended).all() and not np.allclose(blended, networks)
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda s: s.pop("linear_coef_"), "needs linear_coef_"),
+    (lambda s: s.update(linear_intercept_=s["linear_share_"]), "linear_intercept_ must be"),
+    (lambda s: s.update(linear_share_=1.5), r"in \[0, 1\]"),
+])
+def test_a_file_whose_linear_component_does_not_fit_is_refused_at_load(tmp_path, change, match):
+    import json
+    import zipfile
+
+    from lstm_forecast import persistence
+
+    model = LSTMForecaster(untrained(), horizon=4, n_models=1, random_state=0).fit(trending_panel())
+    assert model.linear_share_ > 0
+    path = tmp_path / "model.lstm"
+    save_model(model, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    meta = json.loads(members["meta.json"])
+    change(meta["estimator"]["state"])
+    meta["digest"] = persistence._digest(meta)
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=match):
+        load_model(path)
